@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { decimalString, identifier, nonNegativeDecimal, positiveDecimal, side } from '../schema-primitives';
+
+/**
+ * The events that cross from one decider to another (design.md §2): each is produced by exactly one
+ * journal and consumed as an input by another. Amounts are in the settlement asset (USD, minor unit
+ * 0.01) as canonical decimal strings; quantities are in contracts of the instrument.
+ */
+
+export const positionView = z
+  .object({
+    instrumentId: identifier,
+    side,
+    /** open quantity, > 0 */
+    quantity: positiveDecimal,
+    entryPrice: positiveDecimal,
+    markPrice: positiveDecimal,
+    /** value of one contract per unit of price (1 for linear perpetuals quoted in USD) */
+    contractSize: positiveDecimal,
+    /** unrealized PnL at markPrice */
+    unrealizedPnl: decimalString,
+    maintenanceMarginRequired: nonNegativeDecimal,
+  })
+  .strict();
+export type PositionView = z.infer<typeof positionView>;
+
+/** margin → liquidation: the account is below maintenance margin at this mark. */
+export const maintenanceBreachedPayload = z
+  .object({
+    accountId: identifier,
+    memberId: identifier,
+    /** deterministic: `${accountId}@${margin journal seq of the mark that caused it}` */
+    breachId: identifier,
+    /** collateral plus realized PnL: what the account holds before unrealized PnL */
+    cashBalance: decimalString,
+    equity: decimalString,
+    maintenanceMarginRequired: nonNegativeDecimal,
+    positions: z.array(positionView).min(1),
+  })
+  .strict();
+export type MaintenanceBreachedPayload = z.infer<typeof maintenanceBreachedPayload>;
+
+/** liquidation → margin (close the position) and → default fund (fee to the insurance fund). */
+export const liquidationFilledPayload = z
+  .object({
+    liquidationId: identifier,
+    accountId: identifier,
+    memberId: identifier,
+    instrumentId: identifier,
+    /** side of the position being closed */
+    side,
+    quantity: positiveDecimal,
+    fillPrice: positiveDecimal,
+    /** realized PnL of the closed quantity against its entry price */
+    realizedPnl: decimalString,
+    /** fee charged to the account and credited to the insurance fund, ≥ 0 */
+    liquidationFee: nonNegativeDecimal,
+  })
+  .strict();
+export type LiquidationFilledPayload = z.infer<typeof liquidationFilledPayload>;
+
+export const defaultedPosition = z
+  .object({
+    instrumentId: identifier,
+    side,
+    quantity: positiveDecimal,
+    markPrice: positiveDecimal,
+    /** price at which the account's equity is exactly zero (mechanics.md) */
+    bankruptcyPrice: decimalString,
+    contractSize: positiveDecimal,
+  })
+  .strict();
+export type DefaultedPosition = z.infer<typeof defaultedPosition>;
+
+/**
+ * liquidation → default fund (walk the waterfall) and → margin (write the account off).
+ * closeOutLoss = marginApplied + deficit: the defaulter's own margin is consumed first.
+ */
+export const accountDefaultedPayload = z
+  .object({
+    /** deterministic: `default:${accountId}:${liquidation journal seq}` */
+    defaultId: identifier,
+    accountId: identifier,
+    memberId: identifier,
+    /** the defaulter's margin (cash balance) consumed by the close-out, ≥ 0 */
+    marginApplied: nonNegativeDecimal,
+    /** loss beyond the defaulter's margin, > 0: what the waterfall must cover */
+    deficit: positiveDecimal,
+    /** the positions as they stood at the default, with bankruptcy prices (for ADL and the case file) */
+    positions: z.array(defaultedPosition),
+  })
+  .strict();
+export type AccountDefaultedPayload = z.infer<typeof accountDefaultedPayload>;
+
+/** default fund → loss allocation: what the waterfall could not cover. */
+export const residualLossForwardedPayload = z
+  .object({
+    defaultId: identifier,
+    accountId: identifier,
+    memberId: identifier,
+    deficit: positiveDecimal,
+    /** covered by the fund tranches */
+    covered: nonNegativeDecimal,
+    /** deficit − covered, > 0 */
+    residual: positiveDecimal,
+    positions: z.array(defaultedPosition),
+  })
+  .strict();
+export type ResidualLossForwardedPayload = z.infer<typeof residualLossForwardedPayload>;
+
+/** loss allocation → margin: capture who is profitable, by how much, with what leverage, now. */
+export const allocationBasisRequestedPayload = z
+  .object({
+    defaultId: identifier,
+    /** the defaulter, excluded from the basis */
+    excludeAccountId: identifier,
+  })
+  .strict();
+export type AllocationBasisRequestedPayload = z.infer<typeof allocationBasisRequestedPayload>;
+
+export const basisParticipant = z
+  .object({
+    accountId: identifier,
+    memberId: identifier,
+    cashBalance: decimalString,
+    equity: decimalString,
+    /** realized + unrealized PnL over the current settlement cycle (variation-margin gains basis) */
+    variationMarginGain: decimalString,
+    positions: z.array(positionView),
+  })
+  .strict();
+export type BasisParticipant = z.infer<typeof basisParticipant>;
+
+/** margin → loss allocation: the basis at a precise position of margin's journal. */
+export const allocationBasisCapturedPayload = z
+  .object({
+    defaultId: identifier,
+    /** margin journal seq at capture (the record's own seq) is implicit; marks in force: */
+    marks: z.record(identifier, positiveDecimal),
+    participants: z.array(basisParticipant),
+  })
+  .strict();
+export type AllocationBasisCapturedPayload = z.infer<typeof allocationBasisCapturedPayload>;
+
+export const allocationLine = z
+  .object({
+    accountId: identifier,
+    memberId: identifier,
+    /** cash taken from the account, > 0, in USD */
+    amount: positiveDecimal,
+    /** for ADL and tear-up: the position reduced, and at what price */
+    instrumentId: identifier.optional(),
+    side: side.optional(),
+    quantityClosed: positiveDecimal.optional(),
+    closePrice: positiveDecimal.optional(),
+  })
+  .strict();
+export type AllocationLine = z.infer<typeof allocationLine>;
+
+export const fairnessFigures = z
+  .object({
+    participantsHit: z.number().int().nonnegative(),
+    totalCharged: nonNegativeDecimal,
+    /** charged − residual (≥ 0): taken beyond what the default needed */
+    overshoot: decimalString,
+    /** largest single charge ÷ that participant's profit */
+    largestHaircutShareOfProfit: nonNegativeDecimal,
+    largestHaircut: nonNegativeDecimal,
+    /** Gini coefficient of charges over the participants eligible (profitable) */
+    gini: nonNegativeDecimal,
+    /** share of the total charged borne by the top decile of those charged */
+    topDecileShare: nonNegativeDecimal,
+    /** notional force-closed (ADL, tear-up), 0 for cash haircuts */
+    notionalClosed: nonNegativeDecimal,
+  })
+  .strict();
+export type FairnessFigures = z.infer<typeof fairnessFigures>;
+
+/** loss allocation → margin: apply the haircuts or close the positions. */
+export const lossAllocatedPayload = z
+  .object({
+    defaultId: identifier,
+    policy: identifier,
+    residual: positiveDecimal,
+    allocations: z.array(allocationLine),
+    /** residual the policy could not place (e.g. total profit below the residual), ≥ 0 */
+    unallocated: nonNegativeDecimal,
+    fairness: fairnessFigures,
+  })
+  .strict();
+export type LossAllocatedPayload = z.infer<typeof lossAllocatedPayload>;
+
+export const WIRE_EVENT_SCHEMAS = {
+  MaintenanceBreached: maintenanceBreachedPayload,
+  LiquidationFilled: liquidationFilledPayload,
+  AccountDefaulted: accountDefaultedPayload,
+  ResidualLossForwarded: residualLossForwardedPayload,
+  AllocationBasisRequested: allocationBasisRequestedPayload,
+  AllocationBasisCaptured: allocationBasisCapturedPayload,
+  LossAllocated: lossAllocatedPayload,
+} as const;
+export type WireEventType = keyof typeof WIRE_EVENT_SCHEMAS;
+
+/**
+ * How a consuming decider turns a wire event it subscribes to into its own commands. The embedded
+ * engine and the Kafka runtime both use these tables, so routing lives in the domain, once.
+ */
+export type WirePayloads = { [K in WireEventType]: z.infer<(typeof WIRE_EVENT_SCHEMAS)[K]> };
+export type WireTranslator<C> = Partial<{
+  [K in WireEventType]: (payload: WirePayloads[K], meta: { readonly occurredAt: string; readonly correlationId: string | null }) => readonly C[];
+}>;

@@ -1,0 +1,3 @@
+export * from './decimal';
+export * from './minor-units';
+export * from './largest-remainder';
