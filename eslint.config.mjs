@@ -43,7 +43,7 @@ export default [
             },
             {
               sourceTag: 'type:infra',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:money'],
+              onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:money'],
               bannedExternalImports: ['@nestjs/*'],
             },
             {
@@ -70,6 +70,8 @@ export default [
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
+      // noUncheckedIndexedAccess makes `!` the honest way to say "this index exists"; invariants assert the rest.
+      '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',

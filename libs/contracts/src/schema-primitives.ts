@@ -10,7 +10,7 @@ export const identifier = z
   .string()
   .min(1, 'must not be empty')
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-/]*$/, 'letters, digits and . _ : - / only');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@\-/]*$/, 'letters, digits and . _ : @ - / only');
 export const isoInstant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, 'expected an ISO-8601 UTC instant such as 2025-10-10T21:15:00Z');

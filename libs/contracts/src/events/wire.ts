@@ -78,7 +78,7 @@ export type DefaultedPosition = z.infer<typeof defaultedPosition>;
  */
 export const accountDefaultedPayload = z
   .object({
-    /** deterministic: `default:${accountId}:${liquidation journal seq}` */
+    /** deterministic: `default:${accountId}:${breachId}` */
     defaultId: identifier,
     accountId: identifier,
     memberId: identifier,

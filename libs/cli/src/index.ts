@@ -1,0 +1,2 @@
+export * from './format-outcome';
+export { main } from './main';

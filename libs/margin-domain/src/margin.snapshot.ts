@@ -1,0 +1,54 @@
+import { canonicalJson } from '@ccp/contracts';
+import { contractSize, price, quantity, usd } from './fixed-point.util';
+import type { MarginState } from './margin.types';
+import { compareIds } from './margin.views';
+
+/**
+ * A canonical-JSON-able picture of the whole state, index included (for snapshots, audits and the
+ * tests that prove decide never mutates). Sorted by id so equal states give equal bytes.
+ */
+export function snapshotMarginState(state: MarginState): unknown {
+  const sorted = <T>(m: Map<string, T>): [string, T][] => [...m].sort((a, b) => compareIds(a[0], b[0]));
+  return {
+    members: [...state.members].sort(compareIds),
+    nextOrdinal: state.nextOrdinal,
+    accounts: sorted(state.accounts).map(([id, a]) => {
+      return {
+        accountId: id,
+        memberId: a.memberId,
+        ordinal: a.ordinal,
+        cash: usd(a.cash),
+        netDeposits: usd(a.netDeposits),
+        liquidationPending: a.liquidationPending,
+        defaulted: a.defaulted,
+        indexKey: a.indexedIn === null ? null : String(a.indexKey),
+        positions: a.positions.map((p) => ({
+          instrumentId: p.instrument.instrumentId,
+          quantity: quantity(p.quantity),
+          entryCost: p.entryCost.toString(),
+        })),
+      };
+    }),
+    instruments: sorted(state.instruments).map(([id, i]) => {
+      const ids = (s: Set<{ accountId: string }>) => [...s].map((a) => a.accountId).sort(compareIds);
+      return {
+        instrumentId: id,
+        contractSize: contractSize(i.contractSize),
+        parameters: i.parameters,
+        markPrice: i.markPrice === null ? null : price(i.markPrice),
+        markSeq: i.markSeq,
+        lastTradePrice: i.lastTradePrice === null ? null : price(i.lastTradePrice),
+        holders: ids(i.holders),
+        crossHolders: ids(i.crossHolders),
+        longIndex: i.longIndex.entries().map((e) => `${e.accountId}@${String(e.key)}`),
+        shortIndex: i.shortIndex.entries().map((e) => `${e.accountId}@${String(e.key)}`),
+      };
+    }),
+    tradeIds: [...state.tradeIds].sort(compareIds),
+    basisMarks: sorted(state.basisMarks).map(([id, marks]) => ({ defaultId: id, marks: Object.fromEntries([...marks].map(([k, v]) => [k, price(v)])) })),
+    appliedAllocations: [...state.appliedAllocations].sort(compareIds),
+  };
+}
+
+/** The canonical bytes of the snapshot. */
+export const marginStateDigest = (state: MarginState): string => canonicalJson(snapshotMarginState(state));

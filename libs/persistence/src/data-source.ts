@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AccountReadModelEntity } from './entities/account.read-model.entity';
+import { DefaultCaseEntity } from './entities/default-case.entity';
+import { FundBalanceReadModelEntity } from './entities/fund-balance.read-model.entity';
+import { JournalPositionEntity } from './entities/journal-position.entity';
+import { SnapshotEntity } from './entities/snapshot.entity';
+import { InitialSchema1795392000000 } from './migrations/1795392000000-initial-schema.migration';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ccp';
+
+export const PERSISTENCE_ENTITIES = [
+  JournalPositionEntity,
+  SnapshotEntity,
+  AccountReadModelEntity,
+  FundBalanceReadModelEntity,
+  DefaultCaseEntity,
+] as const;
+
+/** In order; a new migration is appended, never edited once committed. */
+export const PERSISTENCE_MIGRATIONS = [InitialSchema1795392000000] as const;
+
+export const MIGRATIONS_TABLE = 'typeorm_migrations';
+
+export function databaseUrlFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env['DATABASE_URL']?.trim() || DEFAULT_DATABASE_URL;
+}
+
+export interface PersistenceOptions {
+  /** postgres://user@host:port/database (default: DATABASE_URL, else the local ccp database) */
+  readonly url?: string;
+  /** a PostgreSQL schema to hold every table (default: the server's search_path, i.e. public) */
+  readonly schema?: string;
+  readonly applicationName?: string;
+  readonly poolSize?: number;
+  readonly logging?: boolean;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The one way to reach PostgreSQL: TypeORM with the schema owned by migrations (`synchronize`
+ * is off, always; docs/adr/0003-postgres-and-migrations.md). Call `initialize()` on the result.
+ */
+export function createDataSource(options: PersistenceOptions = {}): DataSource {
+  const schema = options.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`schema must match ${SCHEMA_NAME.source}; got '${schema}'`);
+  }
+  const dataSourceOptions: DataSourceOptions = {
+    type: 'postgres',
+    url: options.url ?? databaseUrlFromEnv(),
+    applicationName: options.applicationName ?? 'ccp',
+    poolSize: options.poolSize ?? 5,
+    synchronize: false,
+    migrationsRun: false,
+    dropSchema: false,
+    entities: [...PERSISTENCE_ENTITIES],
+    migrations: [...PERSISTENCE_MIGRATIONS],
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsTransactionMode: 'each',
+    logging: options.logging ?? false,
+    // Raw SQL in migrations uses unqualified names: the search_path puts them in the schema.
+    ...(schema !== undefined ? { schema, extra: { options: `-c search_path=${schema}` } } : {}),
+  };
+  return new DataSource(dataSourceOptions);
+}
+
+/** Creates the data source's schema if it has one, applies pending migrations, returns their names. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const schema = dataSource.options.type === 'postgres' ? dataSource.options.schema : undefined;
+  if (schema !== undefined) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  return applied.map((migration) => migration.name);
+}

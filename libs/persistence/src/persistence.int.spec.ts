@@ -1,0 +1,156 @@
+/**
+ * Real PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ccp). Each run migrates
+ * a schema of its own, so runs never see each other's rows, and drops it at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import {
+  AccountReadModelEntity,
+  advanceNextOffset,
+  createDataSource,
+  DefaultCaseEntity,
+  FundBalanceReadModelEntity,
+  JournalPositionEntity,
+  latestSnapshot,
+  migrate,
+  readNextOffset,
+  saveSnapshot,
+  type PartitionKey,
+} from './index';
+
+// A safety net for a slow machine, not an assertion on speed.
+jest.setTimeout(60_000);
+
+const SCHEMA = `it_persistence_${process.pid.toString(36)}_${randomBytes(4).toString('hex')}`;
+const MARGIN_INPUT: PartitionKey = { consumer: 'margin', topic: 'ccp.liquidation.events.v1', partition: 0 };
+
+class SimulatedCrash extends Error {}
+
+describe('persistence on PostgreSQL (integration)', () => {
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = createDataSource({ schema: SCHEMA, applicationName: 'ccp-persistence-it' });
+    try {
+      await dataSource.initialize();
+    } catch (error: unknown) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`PostgreSQL at DATABASE_URL is not reachable (${reason}); run 'npm run infra:up'`);
+    }
+  });
+
+  afterAll(async () => {
+    if (!dataSource?.isInitialized) return;
+    await dataSource.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await dataSource.destroy();
+  });
+
+  it('migrates an empty schema, and a second run applies nothing', async () => {
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000']);
+    expect(await migrate(dataSource)).toEqual([]);
+    const tables: Array<{ table_name: string }> = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+      [SCHEMA],
+    );
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'account_read_model',
+      'default_case',
+      'fund_balance_read_model',
+      'journal_position',
+      'snapshot',
+      'typeorm_migrations',
+    ]);
+    const floats: unknown[] = await dataSource.query(
+      `SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = $1 AND data_type IN ('real', 'double precision')`,
+      [SCHEMA],
+    );
+    expect(floats).toEqual([]);
+  });
+
+  it('writes read models and the journal position in one transaction, and reads amounts back exactly', async () => {
+    // 20 significant digits: a JS number (float64) would round this.
+    const collateral = '12345678901234567.89';
+    await dataSource.transaction(async (manager) => {
+      await manager.insert(AccountReadModelEntity, {
+        accountId: 'acct-1',
+        status: 'active',
+        collateral,
+        equity: '-0.01',
+        initialMargin: '100.00',
+        maintenanceMargin: '50.00',
+        positions: [{ instrument: 'BTC-PERP', quantity: '0.50000000' }],
+        journalSeq: '41',
+      });
+      await manager.insert(FundBalanceReadModelEntity, { fundId: 'insurance-fund', kind: 'insurance', memberId: null, balance: '1000000.00', journalSeq: '41' });
+      await manager.insert(DefaultCaseEntity, {
+        defaultId: 'default:acct-1:41',
+        accountId: 'acct-1',
+        deficit: '250.10',
+        covered: '200.00',
+        residual: '50.10',
+        policy: null,
+        caseFile: { tranches: [{ tranche: 'insurance-fund', amount: '200.00' }] },
+        journalSeq: '41',
+      });
+      await advanceNextOffset(manager, MARGIN_INPUT, '42');
+    });
+
+    const account = await dataSource.manager.findOneByOrFail(AccountReadModelEntity, { accountId: 'acct-1' });
+    expect(account).toMatchObject({ collateral, equity: '-0.01', initialMargin: '100.00', journalSeq: '41' });
+    expect(account.positions).toEqual([{ instrument: 'BTC-PERP', quantity: '0.50000000' }]);
+    const defaultCase = await dataSource.manager.findOneByOrFail(DefaultCaseEntity, { defaultId: 'default:acct-1:41' });
+    expect(defaultCase).toMatchObject({ deficit: '250.10', covered: '200.00', residual: '50.10', policy: null });
+    const [sum]: Array<{ total: string }> = await dataSource.query(`SELECT (covered + residual)::text AS total FROM ${SCHEMA}.default_case`);
+    expect(sum?.total).toBe('250.10');
+    expect(await readNextOffset(dataSource.manager, MARGIN_INPUT)).toBe('42');
+  });
+
+  it('leaves nothing behind when the transaction rolls back', async () => {
+    const before = await readNextOffset(dataSource.manager, MARGIN_INPUT);
+    const attempt = dataSource.transaction(async (manager) => {
+      await manager.insert(AccountReadModelEntity, {
+        accountId: 'acct-rolled-back',
+        status: 'active',
+        collateral: '1.00',
+        equity: '1.00',
+        initialMargin: '0.00',
+        maintenanceMargin: '0.00',
+        positions: [],
+        journalSeq: '42',
+      });
+      await advanceNextOffset(manager, MARGIN_INPUT, '43');
+      await saveSnapshot(manager, { service: 'margin', journalSeq: '42', state: { accounts: 2 }, hash: 'h42' });
+      // The rows are visible inside the transaction...
+      expect(await manager.countBy(AccountReadModelEntity, { accountId: 'acct-rolled-back' })).toBe(1);
+      throw new SimulatedCrash('crash before commit');
+    });
+    await expect(attempt).rejects.toBeInstanceOf(SimulatedCrash);
+
+    // ...and gone after the rollback: no read model, no snapshot, the position unchanged.
+    expect(await dataSource.manager.countBy(AccountReadModelEntity, { accountId: 'acct-rolled-back' })).toBe(0);
+    expect(await latestSnapshot(dataSource.manager, 'margin')).toBeUndefined();
+    expect(await readNextOffset(dataSource.manager, MARGIN_INPUT)).toBe(before);
+  });
+
+  it('refuses to move a journal position backwards', async () => {
+    await expect(dataSource.transaction((manager) => advanceNextOffset(manager, MARGIN_INPUT, '7'))).rejects.toThrow(/backwards/);
+    expect(await dataSource.manager.findOneByOrFail(JournalPositionEntity, { ...MARGIN_INPUT })).toMatchObject({ nextOffset: '42' });
+  });
+
+  it('keeps snapshots per service and returns the latest', async () => {
+    await saveSnapshot(dataSource.manager, { service: 'default-fund', journalSeq: '9', state: { tranches: [] }, hash: 'h9' });
+    await saveSnapshot(dataSource.manager, { service: 'default-fund', journalSeq: '10', state: { tranches: ['sitg'] }, hash: 'h10' });
+    expect(await latestSnapshot(dataSource.manager, 'default-fund')).toEqual({ service: 'default-fund', journalSeq: '10', state: { tranches: ['sitg'] }, hash: 'h10' });
+  });
+
+  it('migrates down and up again', async () => {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const [after]: Array<{ count: string }> = await dataSource.query(
+      `SELECT count(*)::text AS count FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'typeorm_migrations'`,
+      [SCHEMA],
+    );
+    expect(after?.count).toBe('0');
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000']);
+  });
+});
