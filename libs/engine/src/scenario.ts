@@ -48,13 +48,14 @@ function isGenerate(item: z.infer<typeof scenarioItem>): item is { generate: Gen
  * its decider's schema. The first problem is thrown as a RejectionError naming the field.
  */
 export function* loadScenario(raw: unknown, deciders: Readonly<Record<Producer, JournaledDecider>>): Generator<LoadedStep> {
-  const parsed = scenarioFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new RejectionError(rejection('malformed', pathOf(issue.path), issue.message));
-  }
+  // Header first, then each item with its own schema, so an error names the field, not just the item.
+  const header = parseOrThrow(scenarioFile.extend({ steps: z.array(z.unknown()).min(1) }), raw, []);
   let index = 0;
-  for (const [i, item] of parsed.data.steps.entries()) {
+  for (const [i, rawItem] of header.steps.entries()) {
+    const isGenerateItem = typeof rawItem === 'object' && rawItem !== null && 'generate' in rawItem;
+    const item: z.infer<typeof scenarioItem> = isGenerateItem
+      ? parseOrThrow(z.object({ generate: generatorSpec }).strict(), rawItem, ['steps', i])
+      : parseOrThrow(scenarioStep, rawItem, ['steps', i]);
     const steps: Iterable<{ step: ScenarioStep; origin: string }> = isGenerate(item)
       ? mapOrigin(expandGenerator(item.generate), `steps[${i}].generate`)
       : [{ step: item, origin: `steps[${i}]` }];
@@ -72,6 +73,13 @@ export function* loadScenario(raw: unknown, deciders: Readonly<Record<Producer, 
       index += 1;
     }
   }
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, at: PropertyKey[]): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new RejectionError(rejection('malformed', pathOf([...at, ...issue.path]), issue.message));
 }
 
 function* mapOrigin(steps: Iterable<ScenarioStep>, prefix: string): Generator<{ step: ScenarioStep; origin: string }> {
