@@ -42,3 +42,18 @@ OUT="${CCP_OUT:-out/main}"
 echo
 echo "=== scenario $SCENARIO"
 node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" simulate "$SCENARIO" --out "$OUT"
+
+# The audit of what was just produced: hash chains, every input re-decided, every default conserved,
+# then the case file of the first default (as an auditor would ask for it).
+echo
+echo "=== audit of $OUT"
+node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit verify "$OUT"
+FIRST_DEFAULT="$(node -e 'const o=require(process.argv[1]); if (o.defaults.length) console.log(o.defaults[0].defaultId)' "$ROOT/$OUT/outcome.json")"
+if [ -n "$FIRST_DEFAULT" ]; then
+  node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit default "$FIRST_DEFAULT" --journals "$OUT" > "$OUT/case-file.json"
+  node -e '
+    const c = require(process.argv[1]);
+    const inv = c.invariants || [];
+    console.log(`case file of ${c.defaultId}: ${c.timeline.length} records across the journals, ${(c.tranches||[]).length} tranches, ${inv.filter((i) => i.ok).length}/${inv.length} invariants hold — written to ${process.argv[2]}`);
+  ' "$ROOT/$OUT/case-file.json" "$OUT/case-file.json"
+fi

@@ -3,12 +3,18 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { RejectionError } from '@ccp/contracts';
+import { caseFile, verifyJournals } from '@ccp/audit';
 import { DECIDERS, scenarioFile, simulate } from '@ccp/engine';
 import { formatOutcome } from './format-outcome';
 
 const USAGE = `usage:
   ccp simulate <scenario.json> [--out <dir>] [--json]
       run a scenario through the embedded engine; writes one journal per service and outcome.json
+  ccp audit verify <journal-dir>
+      check every hash chain, re-decide every input, check every default's waterfall and allocation;
+      exit 0 only if all holds, else name the first offending record (journal, position, field) and why
+  ccp audit default <defaultId> --journals <journal-dir>
+      the case file of one default as JSON: timeline, defaulter, tranches, residual, allocations, invariants
   ccp schema scenario [--out <file>]
       print (or write) the JSON Schema of the scenario format`;
 
@@ -50,6 +56,31 @@ export function main(argv: string[]): void {
         throw error;
       }
       return;
+    }
+    case 'audit': {
+      const [sub, ...args] = rest;
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { journals: { type: 'string' } } });
+      if (sub === 'verify') {
+        const dir = positionals[0] ?? fail(USAGE);
+        void verifyJournals(dir, DECIDERS).then((report) => {
+          for (const j of report.journals) process.stdout.write(`  ${j.producer.padEnd(16)} ${String(j.records).padStart(9)} records   head ${j.headHash}\n`);
+          if (report.ok) {
+            process.stdout.write(`audit verify: OK — hash chains intact, every input re-decided to identical events, ${report.defaultsChecked} defaults conserved to the cent\n`);
+            return;
+          }
+          const f = report.firstFinding!;
+          process.stdout.write(`audit verify: FAILED — ${report.findings.length} finding(s); first: ${f.journal} position ${f.position} (${f.recordId ?? '-'}) ${f.field}: ${f.reason}\n`);
+          process.exitCode = 1;
+        });
+        return;
+      }
+      if (sub === 'default') {
+        const defaultId = positionals[0] ?? fail(USAGE);
+        const dir = values.journals ?? fail(USAGE);
+        void caseFile(dir, defaultId).then((file) => process.stdout.write(`${JSON.stringify(file, null, 2)}\n`));
+        return;
+      }
+      return fail(USAGE);
     }
     case 'schema': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });

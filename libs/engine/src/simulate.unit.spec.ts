@@ -86,6 +86,16 @@ describe('embedded engine over the example scenarios', () => {
   });
 });
 
+describe('market-crash-10k (10,000 generated accounts)', () => {
+  it('liquidates, defaults, covers and socializes with every default conserved to the cent', () => {
+    const { summary } = simulate(load('market-crash-10k'), DECIDERS);
+    expect(summary.inputs).toBeGreaterThan(30_000);
+    expect(summary.defaults.length).toBeGreaterThan(1_000);
+    expect(summary.defaults.filter((d) => d.allocation !== null).length).toBeGreaterThan(0);
+    expectConservation(summary);
+  }, 120_000);
+});
+
 describe('bad scenarios get a clear error naming the field, and nothing is written', () => {
   const base = () => load('perpetual-insurance-fund') as { steps: Record<string, unknown>[] } & Record<string, unknown>;
   const withStep = (i: number, patch: (s: Record<string, unknown>) => void) => {
