@@ -14,6 +14,8 @@ export interface DefaultFacts {
   tranches: (FactLocation & { order: number; kind: string; effect: string; capacity: string; amount: string })[];
   terminal: (FactLocation & { type: 'DefaultCovered' | 'ResidualLossForwarded'; deficit: string; covered: string; residual: string }) | null;
   allocation: (FactLocation & { residual: string; amounts: string[]; unallocated: string; overshoot: string }) | null;
+  /** margin's LossAllocationApplied: what was actually charged to the accounts */
+  applied?: (FactLocation & { totalCharged: string; lines: number }) | null;
 }
 
 export const emptyDefaultFacts = (defaultId: string): DefaultFacts => ({ defaultId, defaulted: null, tranches: [], terminal: null, allocation: null });
@@ -149,6 +151,20 @@ export function checkDefault(f: DefaultFacts, journalsIntact: (journal: string) 
             }),
           );
         } else out.push(pass('allocation-conservation', `Σ allocations ${fmt(sum)} + unallocated ${fmt(unallocated)} − overshoot ${fmt(overshoot)} = residual ${fmt(residual)}`));
+
+        // 5. margin applied exactly what loss allocation decided (a rejected ApplyLossAllocation leaves the loss unpaid)
+        if (journalsIntact('margin')) {
+          const applied = f.applied ?? null;
+          if (!applied) out.push(fail('allocation-applied', `LossAllocated ${f.defaultId} was never applied by margin (no LossAllocationApplied)`, { ...a, field: 'payload.allocations' }));
+          else if (cents(applied.totalCharged, 'LossAllocationApplied totalCharged') !== sum || applied.lines !== a.amounts.length)
+            out.push(
+              fail('allocation-applied', `margin charged ${applied.totalCharged} over ${applied.lines} line(s); loss allocation decided ${fmt(sum)} over ${a.amounts.length}`, {
+                ...applied,
+                field: 'payload.totalCharged',
+              }),
+            );
+          else out.push(pass('allocation-applied', `margin charged ${fmt(sum)} over ${applied.lines} line(s), as decided`));
+        }
       }
     }
   } catch (e) {

@@ -8,6 +8,7 @@ import {
   DomainEvent,
   EventEnvelope,
   HashChainVerifier,
+  INPUT_TOPICS,
   JOURNAL_TOPICS,
   Producer,
   PRODUCERS,
@@ -16,6 +17,9 @@ import {
 import { CommandRejectedPayload, DECIDERS, JournaledDecider, journalFileName, readJournalLines, streamOf } from '@ccp/engine';
 import { checkDefault, DefaultFacts, emptyDefaultFacts, InvariantResult } from './default-invariants';
 import { firstDifference } from './payload-diff';
+
+/** The venue's upstream topics: inputs recorded from them have no journal record to point at. */
+const UPSTREAM_TOPICS: ReadonlySet<string> = new Set(Object.values(INPUT_TOPICS));
 
 export interface Finding {
   /** the producer whose journal holds the record ('cross-journal' for a check with no record to pin it to) */
@@ -45,6 +49,22 @@ export interface VerificationReport {
 }
 
 export const MAX_FINDINGS = 100;
+
+/** Where a long replay is (for a progress line): the journal being read and the line reached. */
+export interface VerifyProgress {
+  readonly journal: Producer;
+  /** 0-based line of the journal just read (its seq, when the journal is intact) */
+  readonly position: number;
+  /** lines read so far, all journals */
+  readonly recordsRead: number;
+}
+
+export interface VerifyOptions {
+  /** called every `progressEvery` lines read */
+  readonly onProgress?: (progress: VerifyProgress) => void;
+  /** default 10,000 */
+  readonly progressEvery?: number;
+}
 
 /** What a recorded event must equal, as re-decided from its input. */
 interface ExpectedRecord {
@@ -94,7 +114,10 @@ const commandDigest = (type: string, payload: unknown): string =>
  * tranche order, allocation of every residual, routed inputs point at real wire events).
  * Journals are streamed; only small facts (per default, per wire event) are kept.
  */
-export async function verifyJournals(dir: string, deciders: Readonly<Record<Producer, JournaledDecider>> = DECIDERS): Promise<VerificationReport> {
+export async function verifyJournals(dir: string, deciders: Readonly<Record<Producer, JournaledDecider>> = DECIDERS, options: VerifyOptions = {}): Promise<VerificationReport> {
+  const { onProgress } = options;
+  const progressEvery = Math.max(1, options.progressEvery ?? 10_000);
+  let recordsRead = 0;
   const findings: Finding[] = [];
   let firstFinding: Finding | null = null;
   const report = (f: Finding): void => {
@@ -137,6 +160,8 @@ export async function verifyJournals(dir: string, deciders: Readonly<Record<Prod
 
     for await (const { position, text } of readJournalLines(path)) {
       records = position + 1;
+      recordsRead += 1;
+      if (onProgress && recordsRead % progressEvery === 0) onProgress({ journal: producer, position, recordsRead });
       if (failed) continue; // state is unreliable after the first finding: only count the lines
       let record: EventEnvelope;
       try {
@@ -355,6 +380,9 @@ function collectFacts(
       };
       return;
     }
+    case 'LossAllocationApplied':
+      if (producer === 'margin') factsOf(String(p['defaultId'])).applied = { ...loc, totalCharged: String(p['totalCharged']), lines: ((p['lines'] as unknown[] | undefined) ?? []).length };
+      return;
     default:
       return;
   }
@@ -366,7 +394,9 @@ function checkRouting(routed: readonly RoutedInputFact[], wire: Map<Producer, Ma
   for (const r of routed) {
     const at = (field: string, reason: string): void => report({ journal: r.journal, position: r.position, recordId: r.recordId, field, reason });
     if (!r.sourceJournal) {
-      at('source.topic', `source topic ${r.topic} is not a journal`);
+      // Upstream inputs (trades, prices, collateral, parameters) come from the venue, not a journal: nothing to cross-check.
+      if (UPSTREAM_TOPICS.has(r.topic)) continue;
+      at('source.topic', `source topic ${r.topic} is neither a journal nor an upstream input topic`);
       continue;
     }
     if (!intact(r.sourceJournal)) continue;

@@ -38,8 +38,16 @@ export type LossAllocationEvent = AllocationPolicySet | ResidualLossReceived | A
 export interface LossAllocationState {
   /** the policy in force, null until the first AllocationPolicySet */
   policy: AllocationPolicySetPayload | null;
-  /** defaults whose basis is awaited, by defaultId: their residual and defaulted positions */
+  /** defaults received and not yet allocated, by defaultId: their residual and defaulted positions */
   readonly pending: Map<string, ResidualLossReceivedPayload>;
+  /**
+   * Defaults are allocated one after another (docs/adr/0006): the basis of the next is requested only
+   * once the previous LossAllocated is in the journal, so margin applies that allocation before it
+   * captures the next basis (both travel on this journal's topic, in order).
+   */
+  awaitingBasis: string | null;
+  /** pending defaults whose basis is not requested yet, in the order their residuals arrived */
+  readonly queue: string[];
   /** defaults already allocated */
   readonly allocated: Set<string>;
 }
@@ -90,11 +98,17 @@ function decideAllocateResidualLoss(command: AllocateResidualLoss, state: LossAl
     return reject(rejection('duplicate', 'payload.defaultId', `default ${p.defaultId} is already ${state.allocated.has(p.defaultId) ? 'allocated' : 'pending'}`));
   }
   if (state.policy === null) return reject(rejection('parameters_missing', 'policy', 'no allocation policy is in force yet'));
-  return accept([
-    { type: 'ResidualLossReceived', stream: p.defaultId, correlationId: p.defaultId, payload: p },
-    { type: 'AllocationBasisRequested', stream: p.defaultId, correlationId: p.defaultId, payload: { defaultId: p.defaultId, excludeAccountId: p.accountId } },
-  ]);
+  const received: LossAllocationEvent = { type: 'ResidualLossReceived', stream: p.defaultId, correlationId: p.defaultId, payload: p };
+  // Another default's basis is awaited: this one queues behind it.
+  return accept(state.awaitingBasis === null ? [received, basisRequested(p)] : [received]);
 }
+
+const basisRequested = (p: ResidualLossReceivedPayload): LossAllocationEvent => ({
+  type: 'AllocationBasisRequested',
+  stream: p.defaultId,
+  correlationId: p.defaultId,
+  payload: { defaultId: p.defaultId, excludeAccountId: p.accountId },
+});
 
 function decideAllocation(command: DecideAllocation, state: LossAllocationState): Decision<LossAllocationEvent> {
   const { defaultId } = command.payload;
@@ -109,6 +123,7 @@ function decideAllocation(command: DecideAllocation, state: LossAllocationState)
     if (state.allocated.has(defaultId)) return reject(rejection('duplicate', 'payload.defaultId', `default ${defaultId} is already allocated`));
     return reject(rejection('unknown_default', 'payload.defaultId', `no residual loss is pending for ${defaultId}`));
   }
+  if (state.awaitingBasis !== defaultId) return reject(rejection('unknown_default', 'payload.defaultId', `no basis was requested for ${defaultId} (awaiting ${state.awaitingBasis ?? 'none'})`));
   const policy = state.policy;
   if (policy === null) return reject(rejection('parameters_missing', 'policy', 'no allocation policy is in force yet'));
   const residual = parseAmount(pending.residual, 'pending.residual');
@@ -128,12 +143,14 @@ function decideAllocation(command: DecideAllocation, state: LossAllocationState)
   for (const line of payload.allocations) {
     if (line.quantityClosed !== undefined) invariant(parseQuantity(line.quantityClosed, 'quantityClosed') > 0n, 'closes are positive');
   }
-  return accept([{ type: 'LossAllocated', stream: defaultId, correlationId: defaultId, payload }]);
+  const allocated: LossAllocationEvent = { type: 'LossAllocated', stream: defaultId, correlationId: defaultId, payload };
+  const next = state.queue[0] === undefined ? undefined : state.pending.get(state.queue[0]);
+  return accept(next === undefined ? [allocated] : [allocated, basisRequested(next)]);
 }
 
 export const lossAllocationDecider: Decider<LossAllocationCommand, LossAllocationEvent, LossAllocationState> = {
   name: 'loss-allocation',
-  initialState: () => ({ policy: null, pending: new Map(), allocated: new Set() }),
+  initialState: () => ({ policy: null, pending: new Map(), allocated: new Set(), awaitingBasis: null, queue: [] }),
   decide(command, state) {
     switch (command.type) {
       case 'SetAllocationPolicy':
@@ -155,14 +172,21 @@ export const lossAllocationDecider: Decider<LossAllocationCommand, LossAllocatio
       case 'ResidualLossReceived':
         invariant(!state.allocated.has(event.payload.defaultId), 'an allocated default is not received again');
         state.pending.set(event.payload.defaultId, event.payload);
+        state.queue.push(event.payload.defaultId);
         break;
       case 'AllocationBasisRequested':
         invariant(state.pending.has(event.payload.defaultId), 'a basis is requested only for a pending default');
+        invariant(state.awaitingBasis === null, 'one basis is awaited at a time');
+        invariant(state.queue[0] === event.payload.defaultId, 'bases are requested in the order residuals arrived');
+        state.queue.shift();
+        state.awaitingBasis = event.payload.defaultId;
         break;
       case 'LossAllocated':
         invariant(state.pending.has(event.payload.defaultId), 'only a pending default is allocated');
+        invariant(state.awaitingBasis === event.payload.defaultId, 'the default allocated is the one whose basis was awaited');
         state.pending.delete(event.payload.defaultId);
         state.allocated.add(event.payload.defaultId);
+        state.awaitingBasis = null;
         break;
       default:
         return assertNever(event, 'loss-allocation event');

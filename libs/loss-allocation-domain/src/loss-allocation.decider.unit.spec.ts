@@ -235,8 +235,58 @@ describe('loss-allocation decider: given events, when a command, then events or 
     expect(() => lossAllocationDecider.evolve(state, okxAllocated)).toThrow(/invariant violated/);
   });
 
+  describe('defaults are allocated one after another (docs/adr/0006)', () => {
+    const second = residualLoss({ defaultId: 'default:acct-y:acct-y@7', accountId: 'acct-y' });
+    const secondRequested: LossAllocationEvent = {
+      type: 'AllocationBasisRequested',
+      stream: second.defaultId,
+      correlationId: second.defaultId,
+      payload: { defaultId: second.defaultId, excludeAccountId: 'acct-y' },
+    };
+
+    it('a residual arriving while another basis is awaited is received but its basis is not requested yet', () => {
+      const decision = lossAllocationDecider.decide(allocate(second), fold([socialized, received(), requested]));
+      expect(decision).toEqual({ kind: 'accepted', events: [received(second)] });
+    });
+
+    it('allocating the awaited default requests the next queued basis in the same decision, after LossAllocated', () => {
+      const decision = lossAllocationDecider.decide(decideAllocation(), fold([socialized, received(), requested, received(second)]));
+      expect(decision.kind === 'accepted' && decision.events.map((e) => e.type)).toEqual(['LossAllocated', 'AllocationBasisRequested']);
+      expect(decision.kind === 'accepted' && decision.events[1]).toEqual(secondRequested);
+    });
+
+    it('a basis for a queued default whose basis was never requested is refused', () => {
+      const decision = lossAllocationDecider.decide(decideAllocation(okxBasis({ defaultId: second.defaultId })), fold([socialized, received(), requested, received(second)]));
+      expect(decision.kind === 'rejected' && decision.rejection.code).toBe('unknown_default');
+    });
+
+    it('the outcome does not depend on whether the second residual arrives before or after the first basis', () => {
+      const early = [allocate(second), decideAllocation()];
+      const late = [decideAllocation(), allocate(second)];
+      const emitted = (commands: readonly LossAllocationCommand[]) => {
+        let state = fold([socialized, received(), requested]);
+        const events: LossAllocationEvent[] = [];
+        for (const c of commands) {
+          const d = lossAllocationDecider.decide(c, state);
+          if (d.kind !== 'accepted') throw new Error(d.rejection.message);
+          for (const e of d.events) {
+            events.push(e);
+            state = lossAllocationDecider.evolve(state, e);
+          }
+        }
+        return { events, state };
+      };
+      const a = emitted(early);
+      const b = emitted(late);
+      const byStream = (events: readonly LossAllocationEvent[]) => [...new Set(events.map((e) => e.stream))].sort().map((s) => events.filter((e) => e.stream === s));
+      expect(byStream(a.events)).toEqual(byStream(b.events));
+      expect(a.state.awaitingBasis).toBe(second.defaultId);
+      expect(b.state.awaitingBasis).toBe(second.defaultId);
+    });
+  });
+
   it('ADL in force: LossAllocated closes counterparties at the bankruptcy price', () => {
-    const state = fold([policySet('adl', 'bitmex', { closeWholePosition: false }), received(residualLoss({ deficit: '60', covered: '30', residual: '30' }))]);
+    const state = fold([policySet('adl', 'bitmex', { closeWholePosition: false }), received(residualLoss({ deficit: '60', covered: '30', residual: '30' })), requested]);
     const decision = lossAllocationDecider.decide(
       decideAllocation(
         basis(

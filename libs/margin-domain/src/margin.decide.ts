@@ -1,4 +1,5 @@
 import {
+  type AllocationBasisRequestedPayload,
   CONTRACT_SIZE_SCALE,
   PRICE_SCALE,
   QUANTITY_SCALE,
@@ -59,6 +60,8 @@ function eventsFor(command: MarginCommand, state: MarginState): MarginEvent[] {
       return captureAllocationBasis(command, state);
     case 'ApplyLossAllocation':
       return applyLossAllocation(command, state);
+    case 'ResolveBreach':
+      return resolveBreach(command, state);
     default:
       return assertNever(command, 'margin command');
   }
@@ -313,11 +316,44 @@ function writeOffDefaultedAccount({ payload }: MarginCommandOf<'WriteOffDefaulte
 }
 
 /**
+ * A basis is captured only when no liquidation margin asked for is still under way, so it never
+ * depends on how the liquidation and loss-allocation topics happen to interleave (docs/adr/0006):
+ * while breaches are outstanding the request is deferred, and captured when the last one resolves.
+ */
+function captureAllocationBasis({ payload }: MarginCommandOf<'CaptureAllocationBasis'>, state: MarginState): MarginEvent[] {
+  if (state.basisMarks.has(payload.defaultId) || state.deferredBases.some((d) => d.defaultId === payload.defaultId))
+    fail('duplicate', 'payload.defaultId', `the basis for ${payload.defaultId} was already ${state.basisMarks.has(payload.defaultId) ? 'captured' : 'requested'}`);
+  if (state.breachesOutstanding.size > 0) {
+    return [
+      {
+        type: 'AllocationBasisDeferred',
+        stream: payload.defaultId,
+        correlationId: payload.defaultId,
+        payload: { defaultId: payload.defaultId, excludeAccountId: payload.excludeAccountId, breachesOutstanding: state.breachesOutstanding.size },
+      },
+    ];
+  }
+  return [basisCaptured(payload, state)];
+}
+
+/** liquidation's LiquidationCompleted: the breach is resolved; the last one releases deferred bases. */
+function resolveBreach({ payload }: MarginCommandOf<'ResolveBreach'>, state: MarginState): MarginEvent[] {
+  if (!state.breachesOutstanding.has(payload.breachId))
+    fail('duplicate', 'payload.breachId', `breach ${payload.breachId} is not outstanding (never raised, or already resolved)`);
+  const outstanding = state.breachesOutstanding.size - 1;
+  const events: MarginEvent[] = [
+    { type: 'BreachResolved', stream: payload.accountId, payload: { breachId: payload.breachId, accountId: payload.accountId, outcome: payload.outcome, breachesOutstanding: outstanding } },
+  ];
+  // BreachResolved changes no account, so the bases captured here see the same state evolve will leave.
+  if (outstanding === 0) for (const request of state.deferredBases) events.push(basisCaptured(request, state));
+  return events;
+}
+
+/**
  * The basis at this exact point of the journal: every account not written off (and not the defaulter)
  * that holds a position or has positive equity, by account id; with the prices in force.
  */
-function captureAllocationBasis({ payload }: MarginCommandOf<'CaptureAllocationBasis'>, state: MarginState): MarginEvent[] {
-  if (state.basisMarks.has(payload.defaultId)) fail('duplicate', 'payload.defaultId', `the basis for ${payload.defaultId} was already captured`);
+function basisCaptured(payload: AllocationBasisRequestedPayload, state: MarginState): MarginEvent {
   const marks: Record<string, string> = {};
   for (const [id, instrument] of [...state.instruments].sort(byKey)) {
     const p = instrument.markPrice ?? instrument.lastTradePrice;
@@ -329,7 +365,7 @@ function captureAllocationBasis({ payload }: MarginCommandOf<'CaptureAllocationB
     if (account.positions.length === 0 && account.cash <= 0n) continue; // flat: equity = cash
     participants.push(basisParticipant(account));
   }
-  return [{ type: 'AllocationBasisCaptured', stream: payload.defaultId, correlationId: payload.defaultId, payload: { defaultId: payload.defaultId, marks, participants } }];
+  return { type: 'AllocationBasisCaptured', stream: payload.defaultId, correlationId: payload.defaultId, payload: { defaultId: payload.defaultId, marks, participants } };
 }
 
 const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]): number => compareIds(a[0], b[0]);

@@ -4,6 +4,8 @@ import { marginDecider } from './margin.decider';
 import { marginStateDigest } from './margin.snapshot';
 import {
   apply,
+  attempt,
+  typesOf,
   btcSetup,
   command,
   deposit,
@@ -374,5 +376,52 @@ describe('breach bookkeeping', () => {
     apply(state, trade('T2', 'A1', 'BTC-PERP', 'long', '4', '56000'));
     // long 4 @ 56,000 with cash 10,000 breaches below 214,000 / 3.8 = 56,315.78…; at 55,000: equity 6,000 < MM 11,000
     expect(apply(state, mark('BTC-PERP', '55000', 2)).map((e) => e.type)).toEqual(['MarkPriceApplied', 'MaintenanceBreached']);
+  });
+});
+
+describe('allocation basis waits for the liquidations margin raised (docs/adr/0006)', () => {
+  const completed = (breachId: string, outcome: 'restored' | 'closed-out' | 'defaulted' = 'closed-out') =>
+    command('ResolveBreach', {
+      breachId,
+      accountId: 'A1',
+      memberId: 'M1',
+      outcome,
+      step: 'full',
+      executionModel: 'at-mark',
+      positionsClosed: 1,
+      realizedPnl: '-4000',
+      liquidationFees: '0',
+      equityBefore: '4000',
+      equityAfter: '4000',
+      defaultId: null,
+    });
+  // long 2 @ 60,000, cash 8,000; mark 56,000 ⇒ A1 breaches (breachId A1@1)
+  const breached = () => given([...withLong('2'), open('B1', 'M1'), deposit('B1', '500'), mark('BTC-PERP', '56000', 1)]);
+
+  it('a request while a breach is outstanding is deferred, and captured when the breach resolves', () => {
+    const state = breached();
+    const request = command('CaptureAllocationBasis', { defaultId: 'd1', excludeAccountId: 'Z9' });
+    const deferred = apply(state, request);
+    expect(deferred).toEqual([
+      { type: 'AllocationBasisDeferred', stream: 'd1', correlationId: 'd1', payload: { defaultId: 'd1', excludeAccountId: 'Z9', breachesOutstanding: 1 } },
+    ]);
+    expectValid(deferred);
+    apply(state, liquidationFill('A1', 'BTC-PERP', 'long', '2', '56000'));
+    const released = apply(state, completed('A1@1'));
+    expect(typesOf(released)).toEqual(['BreachResolved', 'AllocationBasisCaptured']);
+    expectValid(released);
+    // the basis is the one an immediate capture after the fill would have given
+    const direct = given([...withLong('2'), open('B1', 'M1'), deposit('B1', '500'), mark('BTC-PERP', '56000', 1)]);
+    apply(direct, liquidationFill('A1', 'BTC-PERP', 'long', '2', '56000'));
+    apply(direct, completed('A1@1'));
+    expect(apply(direct, request)).toEqual([released[1]]);
+    expect(state.deferredBases).toEqual([]);
+  });
+
+  it('a second request for a deferred default is a duplicate; resolving an unknown breach is refused', () => {
+    const state = breached();
+    apply(state, command('CaptureAllocationBasis', { defaultId: 'd1', excludeAccountId: 'Z9' }));
+    expect(attempt(state, command('CaptureAllocationBasis', { defaultId: 'd1', excludeAccountId: 'Z9' }))).toMatchObject({ rejection: { code: 'duplicate', path: 'payload.defaultId' } });
+    expect(attempt(state, completed('A1@9'))).toMatchObject({ rejection: { code: 'duplicate', path: 'payload.breachId' } });
   });
 });

@@ -40,6 +40,8 @@ export function evolveMargin(state: MarginState, event: MarginEvent): MarginStat
     case 'MaintenanceBreached': {
       const account = accountOf(state, event.payload.accountId);
       invariant(!account.liquidationPending, `${account.accountId}: one breach at a time`);
+      invariant(!state.breachesOutstanding.has(event.payload.breachId), `breach ${event.payload.breachId} is raised once`);
+      state.breachesOutstanding.add(event.payload.breachId);
       return change(account, () => {
         account.liquidationPending = true;
       }, state);
@@ -59,8 +61,18 @@ export function evolveMargin(state: MarginState, event: MarginEvent): MarginStat
       const marks = new Map<string, bigint>();
       for (const [id, mark] of Object.entries(event.payload.marks)) marks.set(id, units(mark, PRICE_SCALE));
       state.basisMarks.set(event.payload.defaultId, marks);
+      const deferred = state.deferredBases.findIndex((d) => d.defaultId === event.payload.defaultId);
+      if (deferred >= 0) state.deferredBases.splice(deferred, 1);
       return state;
     }
+    case 'BreachResolved':
+      invariant(state.breachesOutstanding.delete(event.payload.breachId), `breach ${event.payload.breachId} was outstanding`);
+      invariant(state.breachesOutstanding.size === event.payload.breachesOutstanding, 'the outstanding count matches');
+      return state;
+    case 'AllocationBasisDeferred':
+      invariant(state.breachesOutstanding.size > 0, 'a basis is deferred only while breaches are outstanding');
+      state.deferredBases.push({ defaultId: event.payload.defaultId, excludeAccountId: event.payload.excludeAccountId });
+      return state;
     case 'LossAllocationApplied':
       return lossAllocationApplied(state, event);
     default:

@@ -71,7 +71,7 @@ describe('marginWireInputs', () => {
     expect(parseMarginCommand(commands[0])).toMatchObject({ ok: true });
   });
 
-  it('consumes only the four wire events addressed to margin', () => {
-    expect(Object.keys(marginWireInputs).sort()).toEqual(['AccountDefaulted', 'AllocationBasisRequested', 'LiquidationFilled', 'LossAllocated']);
+  it('consumes only the five wire events addressed to margin', () => {
+    expect(Object.keys(marginWireInputs).sort()).toEqual(['AccountDefaulted', 'AllocationBasisRequested', 'LiquidationCompleted', 'LiquidationFilled', 'LossAllocated']);
   });
 });

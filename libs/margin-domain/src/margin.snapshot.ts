@@ -47,6 +47,8 @@ export function snapshotMarginState(state: MarginState): unknown {
     tradeIds: [...state.tradeIds].sort(compareIds),
     basisMarks: sorted(state.basisMarks).map(([id, marks]) => ({ defaultId: id, marks: Object.fromEntries([...marks].map(([k, v]) => [k, price(v)])) })),
     appliedAllocations: [...state.appliedAllocations].sort(compareIds),
+    breachesOutstanding: [...state.breachesOutstanding].sort(compareIds),
+    deferredBases: state.deferredBases.map((d) => ({ ...d })),
   };
 }
 

@@ -12,6 +12,8 @@ export function initialMarginState(): MarginState {
     tradeIds: new Set(),
     basisMarks: new Map(),
     appliedAllocations: new Set(),
+    breachesOutstanding: new Set(),
+    deferredBases: [],
     nextOrdinal: 0,
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   AllocationBasisCapturedPayload,
+  AllocationBasisRequestedPayload,
   Command,
   DomainEvent,
   MARGIN_COMMAND_SCHEMAS,
@@ -110,5 +111,9 @@ export interface MarginState {
   readonly basisMarks: Map<string, ReadonlyMap<string, bigint>>;
   /** defaults whose LossAllocated was applied */
   readonly appliedAllocations: Set<string>;
+  /** breaches margin raised whose liquidation has not completed yet (by breachId) */
+  readonly breachesOutstanding: Set<string>;
+  /** basis requests waiting for the outstanding breaches to resolve, in arrival order */
+  readonly deferredBases: AllocationBasisRequestedPayload[];
   nextOrdinal: number;
 }

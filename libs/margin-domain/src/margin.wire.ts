@@ -10,4 +10,5 @@ export const marginWireInputs: WireTranslator<MarginCommand> = {
   AccountDefaulted: (payload, meta) => [{ type: 'WriteOffDefaultedAccount', payload, meta }],
   AllocationBasisRequested: (payload, meta) => [{ type: 'CaptureAllocationBasis', payload, meta }],
   LossAllocated: (payload, meta) => [{ type: 'ApplyLossAllocation', payload, meta }],
+  LiquidationCompleted: (payload, meta) => [{ type: 'ResolveBreach', payload, meta }],
 };

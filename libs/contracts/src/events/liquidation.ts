@@ -92,42 +92,6 @@ export type LiquidationParametersSetPayload = z.infer<typeof liquidationParamete
 export const externalFillRecordedPayload = recordExternalFillPayload;
 export type ExternalFillRecordedPayload = z.infer<typeof externalFillRecordedPayload>;
 
-export const liquidationOutcome = z.enum([
-  /** the partial step brought equity back to at least the remaining maintenance margin; positions remain */
-  'restored',
-  /** every position closed and equity after the close-out is ≥ 0 */
-  'closed-out',
-  /** every position closed and equity after the close-out is < 0: AccountDefaulted was emitted */
-  'defaulted',
-]);
-export type LiquidationOutcome = z.infer<typeof liquidationOutcome>;
-
-/**
- * The last event of every accepted LiquidateAccount: a summary for the case file, and the record by
- * which the same breach is never liquidated twice.
- */
-export const liquidationCompletedPayload = z
-  .object({
-    breachId: identifier,
-    accountId: identifier,
-    memberId: identifier,
-    outcome: liquidationOutcome,
-    /** which step closed the positions: the partial step (partial mode) or the full close-out */
-    step: z.enum(['partial', 'full']),
-    executionModel: z.enum(['at-mark', 'impact', 'external-fills']),
-    positionsClosed: z.number().int().positive(),
-    /** sum of the fills' realized PnL (USD) */
-    realizedPnl: decimalString,
-    /** sum of the fills' liquidation fees (USD) */
-    liquidationFees: nonNegativeDecimal,
-    /** cash balance + unrealized PnL of every position at mark, exact */
-    equityBefore: decimalString,
-    /** after fills and fees, remaining positions at mark, exact */
-    equityAfter: decimalString,
-    defaultId: identifier.nullable(),
-  })
-  .strict();
-export type LiquidationCompletedPayload = z.infer<typeof liquidationCompletedPayload>;
 
 export const LIQUIDATION_COMMAND_SCHEMAS = {
   SetLiquidationParameters: setLiquidationParametersPayload,
@@ -139,6 +103,5 @@ export type LiquidationCommandType = keyof typeof LIQUIDATION_COMMAND_SCHEMAS;
 export const LIQUIDATION_EVENT_SCHEMAS = {
   LiquidationParametersSet: liquidationParametersSetPayload,
   ExternalFillRecorded: externalFillRecordedPayload,
-  LiquidationCompleted: liquidationCompletedPayload,
 } as const;
 export type LiquidationEventType = keyof typeof LIQUIDATION_EVENT_SCHEMAS;

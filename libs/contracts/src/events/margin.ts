@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decimalString, identifier, nonNegativeDecimal, positiveDecimal, side } from '../schema-primitives';
-import { accountDefaultedPayload, allocationBasisRequestedPayload, liquidationFilledPayload, lossAllocatedPayload } from './wire';
+import { accountDefaultedPayload, allocationBasisRequestedPayload, liquidationCompletedPayload, liquidationFilledPayload, lossAllocatedPayload } from './wire';
 
 /**
  * Commands and events owned by the margin journal (besides the wire events in wire.ts).
@@ -108,6 +108,8 @@ export const captureAllocationBasisPayload = allocationBasisRequestedPayload;
 export type CaptureAllocationBasisPayload = z.infer<typeof captureAllocationBasisPayload>;
 export const applyLossAllocationPayload = lossAllocatedPayload;
 export type ApplyLossAllocationPayload = z.infer<typeof applyLossAllocationPayload>;
+export const resolveBreachPayload = liquidationCompletedPayload;
+export type ResolveBreachPayload = z.infer<typeof resolveBreachPayload>;
 
 export const MARGIN_COMMAND_SCHEMAS = {
   RegisterMember: registerMemberPayload,
@@ -122,6 +124,7 @@ export const MARGIN_COMMAND_SCHEMAS = {
   WriteOffDefaultedAccount: writeOffDefaultedAccountPayload,
   CaptureAllocationBasis: captureAllocationBasisPayload,
   ApplyLossAllocation: applyLossAllocationPayload,
+  ResolveBreach: resolveBreachPayload,
 } as const;
 export type MarginCommandType = keyof typeof MARGIN_COMMAND_SCHEMAS;
 
@@ -273,6 +276,32 @@ export const lossAllocationAppliedPayload = z
   .strict();
 export type LossAllocationAppliedPayload = z.infer<typeof lossAllocationAppliedPayload>;
 
+/** The liquidation of a breach margin raised is over (liquidation's LiquidationCompleted). */
+export const breachResolvedPayload = z
+  .object({
+    breachId: identifier,
+    accountId: identifier,
+    outcome: z.enum(['restored', 'closed-out', 'defaulted']),
+    /** breaches raised by margin whose liquidation is still under way after this one */
+    breachesOutstanding: z.int().nonnegative(),
+  })
+  .strict();
+export type BreachResolvedPayload = z.infer<typeof breachResolvedPayload>;
+
+/**
+ * A basis was asked for while liquidations margin raised were still under way: it is captured when
+ * the last of them resolves, so the basis never depends on how the liquidation and loss-allocation
+ * topics interleave (docs/adr/0006).
+ */
+export const allocationBasisDeferredPayload = z
+  .object({
+    defaultId: identifier,
+    excludeAccountId: identifier,
+    breachesOutstanding: z.int().positive(),
+  })
+  .strict();
+export type AllocationBasisDeferredPayload = z.infer<typeof allocationBasisDeferredPayload>;
+
 /** Payload schemas of the margin journal's own events (MaintenanceBreached and AllocationBasisCaptured are wire events). */
 export const MARGIN_EVENT_SCHEMAS = {
   MemberRegistered: memberRegisteredPayload,
@@ -286,5 +315,7 @@ export const MARGIN_EVENT_SCHEMAS = {
   LiquidationFillApplied: liquidationFillAppliedPayload,
   AccountWrittenOff: accountWrittenOffPayload,
   LossAllocationApplied: lossAllocationAppliedPayload,
+  BreachResolved: breachResolvedPayload,
+  AllocationBasisDeferred: allocationBasisDeferredPayload,
 } as const;
 export type MarginOwnEventType = keyof typeof MARGIN_EVENT_SCHEMAS;

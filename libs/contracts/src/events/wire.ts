@@ -92,6 +92,44 @@ export const accountDefaultedPayload = z
   .strict();
 export type AccountDefaultedPayload = z.infer<typeof accountDefaultedPayload>;
 
+export const liquidationOutcome = z.enum([
+  /** the partial step brought equity back to at least the remaining maintenance margin; positions remain */
+  'restored',
+  /** every position closed and equity after the close-out is ≥ 0 */
+  'closed-out',
+  /** every position closed and equity after the close-out is < 0: AccountDefaulted was emitted */
+  'defaulted',
+]);
+export type LiquidationOutcome = z.infer<typeof liquidationOutcome>;
+
+/**
+ * liquidation → margin: the last event of every accepted LiquidateAccount — a summary for the case
+ * file, the record by which the same breach is never liquidated twice, and margin's signal that the
+ * breach it raised is resolved (an allocation basis is captured only when none is outstanding).
+ */
+export const liquidationCompletedPayload = z
+  .object({
+    breachId: identifier,
+    accountId: identifier,
+    memberId: identifier,
+    outcome: liquidationOutcome,
+    /** which step closed the positions: the partial step (partial mode) or the full close-out */
+    step: z.enum(['partial', 'full']),
+    executionModel: z.enum(['at-mark', 'impact', 'external-fills']),
+    positionsClosed: z.number().int().positive(),
+    /** sum of the fills' realized PnL (USD) */
+    realizedPnl: decimalString,
+    /** sum of the fills' liquidation fees (USD) */
+    liquidationFees: nonNegativeDecimal,
+    /** cash balance + unrealized PnL of every position at mark, exact */
+    equityBefore: decimalString,
+    /** after fills and fees, remaining positions at mark, exact */
+    equityAfter: decimalString,
+    defaultId: identifier.nullable(),
+  })
+  .strict();
+export type LiquidationCompletedPayload = z.infer<typeof liquidationCompletedPayload>;
+
 /** default fund → loss allocation: what the waterfall could not cover. */
 export const residualLossForwardedPayload = z
   .object({
@@ -194,6 +232,7 @@ export const WIRE_EVENT_SCHEMAS = {
   MaintenanceBreached: maintenanceBreachedPayload,
   LiquidationFilled: liquidationFilledPayload,
   AccountDefaulted: accountDefaultedPayload,
+  LiquidationCompleted: liquidationCompletedPayload,
   ResidualLossForwarded: residualLossForwardedPayload,
   AllocationBasisRequested: allocationBasisRequestedPayload,
   AllocationBasisCaptured: allocationBasisCapturedPayload,
