@@ -4,9 +4,19 @@
  * are, except that their retention.ms / max.message.bytes / cleanup.policy are brought in line.
  *
  *   KAFKA_BROKERS=127.0.0.1:19092 node -r @swc-node/register infra/kafka/create-topics.ts
+ *
+ * CCP_TOPIC_NAMESPACE (default empty) prefixes every name, as the services do, so that an isolated
+ * stack can share the broker (docs/adr/0005-kafka-runtime.md).
  */
-import { TOPIC_SPECS, type TopicSpec } from '@ccp/contracts';
+import { TOPIC_SPECS as CATALOGUE, type TopicSpec } from '@ccp/contracts';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+
+const NAMESPACE = process.env['CCP_TOPIC_NAMESPACE'] ?? '';
+if (!/^[a-zA-Z0-9._-]{0,120}$/.test(NAMESPACE)) {
+  process.stderr.write(`[create-topics] ERROR: CCP_TOPIC_NAMESPACE must use only [a-zA-Z0-9._-]; got '${NAMESPACE}'\n`);
+  process.exit(1);
+}
+const TOPIC_SPECS: readonly TopicSpec[] = CATALOGUE.map((spec) => ({ ...spec, name: `${NAMESPACE}${spec.name}` }));
 
 function topicConfig(spec: TopicSpec): Array<{ name: string; value: string }> {
   return [

@@ -1,6 +1,7 @@
 export * from './journal';
 export * from './file-journal';
-export * from './engine';
+export * from './apply';
+export { EmbeddedEngine } from './engine';
 export * from './registry';
 export * from './scenario';
 export * from './scenario-generators';

@@ -1,0 +1,523 @@
+import { performance } from 'node:perf_hooks';
+import type { Admin, Batch, Consumer, IHeaders, KafkaMessage, Kafka, Message, Producer as KafkaProducer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { context, trace, type Context } from '@opentelemetry/api';
+import {
+  EventEnvelope,
+  GENESIS_HASH,
+  HashChainVerifier,
+  JOURNAL_TOPICS,
+  Producer,
+  PRODUCERS,
+  sealRecord,
+  serializeRecord,
+  UnsealedEnvelope,
+} from '@ccp/contracts';
+import { applyCommand, DECIDERS, JournaledDecider, JournalSlot, RecordAppender, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
+import { decodeJournalRecord, DeadLetterReason, parseJson } from './journal-codec';
+import { readTopicToEnd } from './journal-reader';
+import { createKafka, Partitioners } from './kafka-client';
+import { ReadModelProjection, ReadModelProjector } from './read-model-projection';
+import { endSpan, openTelemetryRuntime, RuntimeTelemetry } from './telemetry';
+import { consumedJournals, DEAD_LETTER_STEWARD, INPUT_CHANNELS, InputChannel, inputChannelOf, Topology, topology } from './topology';
+
+export interface RuntimeLogger {
+  log(message: string): void;
+  error(message: string): void;
+}
+
+export interface JournalRuntimeOptions {
+  readonly producer: Producer;
+  readonly brokers: readonly string[];
+  /** prefix of every topic, group and transactional id (CCP_TOPIC_NAMESPACE); default '' */
+  readonly namespace?: string;
+  readonly deciders?: Readonly<Record<Producer, JournaledDecider>>;
+  /** read models: both or neither */
+  readonly dataSource?: DataSource;
+  readonly projector?: ReadModelProjector;
+  readonly telemetry?: RuntimeTelemetry;
+  readonly logger?: RuntimeLogger;
+  /**
+   * Called once when the runtime cannot go on (a transaction failed, a record would be applied
+   * twice): crash-only, the default exits the process with status 1 and a restart rebuilds.
+   */
+  readonly onFatal?: (error: Error) => void;
+  /** kafkajs consumer session timeout; a restarted service waits this long for a killed one's membership to expire */
+  readonly sessionTimeoutMs?: number;
+}
+
+export type RuntimePhase = 'created' | 'folding' | 'consuming' | 'stopping' | 'stopped' | 'failed';
+
+export interface RuntimeStatus {
+  readonly producer: Producer;
+  readonly phase: RuntimePhase;
+  readonly folded: boolean;
+  readonly consuming: boolean;
+  readonly ready: boolean;
+  /** records in the journal (the next seq to write) */
+  readonly nextSeq: number;
+  readonly headHash: string;
+  /** records folded at start */
+  readonly foldedRecords: number;
+  readonly failure: string | null;
+}
+
+/** Thrown when the journal or the group's offsets say that starting would lose or repeat an effect. */
+export class RefuseToStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefuseToStartError';
+  }
+}
+
+/** Budget per produce call inside a transaction, under the brokers' 8 MiB record-batch limit. */
+const SEND_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** The single writer of one journal: seq and hash chain restored from the topic, records kept until their transaction is sent. */
+class TransactionalJournalWriter implements RecordAppender {
+  private pending: Message[] = [];
+  private pendingRecords: EventEnvelope[] = [];
+  /** trace headers for the records appended next */
+  headers: Record<string, string> = {};
+
+  constructor(
+    readonly producer: Producer,
+    private seq: number,
+    private prevHash: string,
+  ) {}
+
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  get headHash(): string {
+    return this.prevHash;
+  }
+
+  append<TType extends string, TPayload>(record: Omit<UnsealedEnvelope<TType, TPayload>, 'seq' | 'producer'>): EventEnvelope<TType, TPayload> {
+    const sealed = sealRecord({ ...record, producer: this.producer, seq: this.seq }, this.prevHash);
+    this.pending.push({
+      key: sealed.stream,
+      value: serializeRecord(sealed),
+      headers: { ...this.headers, 'ccp-producer': this.producer, 'ccp-seq': String(sealed.seq), 'ccp-type': sealed.type },
+    });
+    this.pendingRecords.push(sealed);
+    this.seq += 1;
+    this.prevHash = sealed.hash;
+    return sealed;
+  }
+
+  take(): { messages: Message[]; records: EventEnvelope[] } {
+    const out = { messages: this.pending, records: this.pendingRecords };
+    this.pending = [];
+    this.pendingRecords = [];
+    return out;
+  }
+}
+
+type WriterSlot = JournalSlot & { readonly writer: TransactionalJournalWriter };
+
+const headerStrings = (headers: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+};
+
+/**
+ * The journaled consumer of one producer (design.md §2–§4, docs/adr/0005-kafka-runtime.md):
+ * folds its journal at start, then consumes its upstream input topics and the journals whose wire
+ * events it translates, applying each through the engine's apply step, and writes every batch's
+ * journal records, dead letters and consumed offsets in ONE Kafka transaction.
+ */
+export class JournalRuntime {
+  readonly producer: Producer;
+  readonly topology: Topology;
+  private readonly deciders: Readonly<Record<Producer, JournaledDecider>>;
+  private readonly telemetry: RuntimeTelemetry;
+  private readonly logger: RuntimeLogger;
+  private readonly kafka: Kafka;
+  private readonly projection: ReadModelProjection | null;
+  private admin: Admin | null = null;
+  private txProducer: KafkaProducer | null = null;
+  private consumer: Consumer | null = null;
+  private slot: WriterSlot | null = null;
+  private phase: RuntimePhase = 'created';
+  private consuming = false;
+  private foldedRecords = 0;
+  private failure: string | null = null;
+  /** logical source topic → last applied offset (input topics: Kafka offset; journals: seq) */
+  private readonly lastApplied = new Map<string, bigint>();
+  /** journal producer → last record seen from it in this process, to link prevHash */
+  private readonly seenHeads = new Map<Producer, { seq: number; hash: string }>();
+  private readonly journalOfTopic: Map<string, Producer>;
+  private readonly channelOfTopic: Map<string, InputChannel>;
+  private readonly stopped = (() => {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  })();
+
+  constructor(private readonly options: JournalRuntimeOptions) {
+    this.producer = options.producer;
+    this.topology = topology(options.namespace ?? '');
+    this.deciders = options.deciders ?? DECIDERS;
+    this.telemetry = options.telemetry ?? openTelemetryRuntime();
+    this.logger = options.logger ?? { log: (m) => process.stdout.write(`[${this.producer}] ${m}\n`), error: (m) => process.stderr.write(`[${this.producer}] ${m}\n`) };
+    this.kafka = createKafka(`ccp-${this.producer}`, options.brokers);
+    if ((options.dataSource === undefined) !== (options.projector === undefined)) throw new Error('dataSource and projector go together (read models), or neither');
+    this.projection = options.dataSource && options.projector ? new ReadModelProjection(options.dataSource, options.projector, this.producer, this.logger) : null;
+    this.journalOfTopic = new Map(PRODUCERS.map((p) => [JOURNAL_TOPICS[p] as string, p]));
+    this.channelOfTopic = new Map(INPUT_CHANNELS.map((c) => [this.topology.logical(this.topology.inputs[c]), c]));
+  }
+
+  status(): RuntimeStatus {
+    const folded = this.slot !== null;
+    return {
+      producer: this.producer,
+      phase: this.phase,
+      folded,
+      consuming: this.consuming,
+      ready: folded && this.consuming && this.phase === 'consuming',
+      nextSeq: this.slot?.writer.nextSeq ?? 0,
+      headHash: this.slot?.writer.headHash ?? GENESIS_HASH,
+      foldedRecords: this.foldedRecords,
+      failure: this.failure,
+    };
+  }
+
+  /** The topics this runtime reads (physical names). */
+  consumedTopics(): string[] {
+    return [...INPUT_CHANNELS.map((c) => this.topology.inputs[c]), ...consumedJournals(this.producer, this.deciders).map((p) => this.topology.journals[p])];
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'created') throw new Error(`runtime of ${this.producer} already started (${this.phase})`);
+    this.phase = 'folding';
+    const started = performance.now();
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await this.checkTopicsExist();
+
+    // Fence any earlier instance first: initTransactions bumps the epoch and aborts its open
+    // transaction, so the fold below sees every committed record and nothing else.
+    this.txProducer = this.kafka.producer({
+      transactionalId: this.topology.transactionalId(this.producer),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.txProducer.connect();
+
+    const projectFrom = this.projection ? await this.projection.nextSeq() : Number.POSITIVE_INFINITY;
+    const tail: EventEnvelope[] = [];
+    const { writer, state, records } = await this.fold((record) => {
+      if (record.seq >= projectFrom) tail.push(record);
+    });
+    this.foldedRecords = records;
+    await this.checkCommittedOffsets();
+    this.slot = { writer, state };
+    if (this.projection && tail.length > 0) {
+      this.projection.enqueue(tail);
+      await this.projection.drain();
+    }
+    this.logger.log(`folded ${records} records of ${this.topology.journals[this.producer]} in ${Math.round(performance.now() - started)} ms (full fold; head seq ${writer.nextSeq})`);
+
+    const consumer = this.kafka.consumer({
+      groupId: this.topology.groupId(this.producer),
+      readUncommitted: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 250,
+      retry: { retries: 10 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.consuming = true;
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.consuming = false;
+      if (!event.payload.restart) this.fatal(new Error(`consumer crashed: ${event.payload.error.message}`));
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.consumedTopics(), fromBeginning: true });
+    this.phase = 'consuming';
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat }) => {
+        if (this.phase !== 'consuming') return;
+        try {
+          await this.processBatch(batch, heartbeat);
+        } catch (error: unknown) {
+          this.fatal(error instanceof Error ? error : new Error(String(error)));
+          // Never let kafkajs retry a batch whose effects are half-applied to the in-memory state:
+          // park until stop() (nothing is committed: offsets move only inside our transactions).
+          await this.stopped.promise;
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped' || this.phase === 'stopping') return;
+    if (this.phase !== 'failed') this.phase = 'stopping';
+    this.consuming = false;
+    this.stopped.resolve();
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.txProducer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.projection?.drain();
+    if (this.phase !== 'failed') this.phase = 'stopped';
+  }
+
+  /** Resolves when every committed record so far is projected into the read models. */
+  async readModelsSettled(): Promise<void> {
+    await this.projection?.drain();
+  }
+
+  private fatal(error: Error): void {
+    if (this.phase === 'failed') return;
+    this.phase = 'failed';
+    this.consuming = false;
+    this.failure = error.message;
+    this.logger.error(`FATAL: ${error.stack ?? error.message}`);
+    const onFatal =
+      this.options.onFatal ??
+      (() => {
+        process.exit(1);
+      });
+    onFatal(error);
+  }
+
+  private async checkTopicsExist(): Promise<void> {
+    const needed = [this.topology.journals[this.producer], this.topology.deadLetter, ...this.consumedTopics()];
+    const existing = new Set(await this.admin!.listTopics());
+    const missing = needed.filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new RefuseToStartError(`topics missing on the broker: ${missing.join(', ')} (run infra/scripts/infra-up.sh, or create the namespace's topics)`);
+  }
+
+  /** Folds the own journal from offset 0: verifies the chain, evolves the state, restores the writer and the last applied source positions. */
+  private async fold(onRecord: (record: EventEnvelope) => void): Promise<{ writer: TransactionalJournalWriter; state: unknown; records: number }> {
+    const topic = this.topology.journals[this.producer];
+    const { decider } = this.deciders[this.producer];
+    const chain = new HashChainVerifier();
+    let state: unknown = decider.initialState();
+    let position = 0;
+    await readTopicToEnd(
+      this.kafka,
+      topic,
+      (message: KafkaMessage) => {
+        const decoded = decodeJournalRecord(message.value, this.producer);
+        if (!decoded.ok) throw new RefuseToStartError(`${topic} offset ${message.offset}: ${decoded.reason.code} at ${decoded.reason.path}: ${decoded.reason.message}; refusing to start on a broken journal`);
+        const record = decoded.value;
+        const broken = chain.next(record, position);
+        if (broken) throw new RefuseToStartError(`${topic} offset ${message.offset} (record ${position}): hash chain broken at ${broken.field}: ${broken.reason}; refusing to start`);
+        position += 1;
+        if (record.kind === 'input') {
+          if (record.source) this.lastApplied.set(record.source.topic, BigInt(record.source.offset));
+        } else if (record.type !== 'CommandRejected') {
+          state = decider.evolve(state, { type: record.type, stream: record.stream, payload: record.payload, correlationId: record.correlationId ?? undefined });
+        }
+        onRecord(record);
+      },
+      { groupPrefix: this.topology.groupId(this.producer) },
+    );
+    const head = chain.head;
+    return { writer: new TransactionalJournalWriter(this.producer, head.seq, head.hash), state, records: position };
+  }
+
+  /**
+   * The journal says which upstream offset was applied last; the group's committed offset must be
+   * past it (both are written by the same transactions). Otherwise the journal and the offsets
+   * disagree and resuming would apply a message twice or skip one: refuse.
+   */
+  private async checkCommittedOffsets(): Promise<void> {
+    const topics = INPUT_CHANNELS.map((c) => this.topology.inputs[c]);
+    const committed = await this.admin!.fetchOffsets({ groupId: this.topology.groupId(this.producer), topics });
+    for (const entry of committed) {
+      const logical = this.topology.logical(entry.topic);
+      const last = this.lastApplied.get(logical);
+      if (last === undefined) continue;
+      const offset = entry.partitions.find((p) => p.partition === 0)?.offset ?? '-1';
+      if (offset === '-1' || BigInt(offset) <= last) {
+        throw new RefuseToStartError(
+          `${this.topology.journals[this.producer]} records ${logical} offset ${last} as applied, but group ${this.topology.groupId(this.producer)} has committed ${offset === '-1' ? 'nothing' : `offset ${offset}`} on ${entry.topic}: resuming would apply it again; refusing to start`,
+        );
+      }
+    }
+  }
+
+  private async processBatch(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
+    const slot = this.slot!;
+    const logical = this.topology.logical(batch.topic);
+    const deadLetters: Message[] = [];
+    let applied = 0;
+    let skipped = 0;
+    for (const message of batch.messages) {
+      const outcome = this.journalOfTopic.has(logical)
+        ? this.handleJournalMessage(slot, this.journalOfTopic.get(logical)!, batch.topic, batch.partition, message)
+        : this.handleInputMessage(slot, this.channelOfTopic.get(logical)!, batch.topic, batch.partition, message);
+      if (outcome.kind === 'dead-letter') deadLetters.push(this.deadLetter(batch.topic, batch.partition, message, outcome.reason));
+      else if (outcome.kind === 'applied') applied += 1;
+      else skipped += 1;
+    }
+    const { messages, records } = slot.writer.take();
+    const transaction = await this.txProducer!.transaction();
+    try {
+      for (const chunk of chunksBySize(messages)) await retryConcurrent(() => transaction.send({ topic: this.topology.journals[this.producer], messages: chunk }));
+      if (deadLetters.length > 0) await retryConcurrent(() => transaction.send({ topic: this.topology.deadLetter, messages: deadLetters }));
+      await retryConcurrent(() =>
+        transaction.sendOffsets({
+          consumerGroupId: this.topology.groupId(this.producer),
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }],
+        }),
+      );
+      await transaction.commit();
+    } catch (error: unknown) {
+      await transaction.abort().catch(() => undefined);
+      throw new Error(`transaction of ${records.length} records from ${batch.topic}@${batch.firstOffset()}..${batch.lastOffset()} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.telemetry.recordProcessed(this.producer, 'applied', applied);
+    this.telemetry.recordProcessed(this.producer, 'skipped', skipped);
+    this.telemetry.recordProcessed(this.producer, 'dead-lettered', deadLetters.length);
+    this.telemetry.recordLag(this.producer, logical, Number(batch.offsetLag()));
+    this.projection?.enqueue(records);
+    await heartbeat();
+  }
+
+  private handleInputMessage(slot: WriterSlot, channel: InputChannel, topic: string, partition: number, message: KafkaMessage): MessageOutcome {
+    const json = parseJson(message.value);
+    const steward = this.producer === DEAD_LETTER_STEWARD;
+    if (!json.ok) return steward ? deadLetter(json.reason) : SKIPPED;
+    const to = (json.value as { to?: unknown } | null)?.to;
+    if (typeof to !== 'string' || !(PRODUCERS as readonly string[]).includes(to)) {
+      return steward ? deadLetter({ code: 'malformed', path: 'to', message: `must name one of ${PRODUCERS.join(', ')}; got ${JSON.stringify(to)}` }) : SKIPPED;
+    }
+    if (to !== this.producer) return SKIPPED;
+    const step = scenarioStep.safeParse(json.value);
+    if (!step.success) {
+      const issue = step.error.issues[0]!;
+      return deadLetter({ code: 'malformed', path: issue.path.map(String).join('.'), message: issue.message });
+    }
+    const { type, payload, at, correlationId } = step.data;
+    const parsed = this.deciders[this.producer].parseCommand({ type, payload, meta: { occurredAt: at, correlationId: correlationId ?? null } });
+    if (!parsed.ok) return deadLetter({ code: parsed.rejection.code, path: parsed.rejection.path, message: parsed.rejection.message });
+    if (inputChannelOf(type) !== channel) return deadLetter({ code: 'wrong_topic', path: 'type', message: `${type} belongs on ${this.topology.inputs[inputChannelOf(type)]}, not ${topic}` });
+    const logical = this.topology.logical(topic);
+    this.guardOnce(logical, BigInt(message.offset), `${topic} offset ${message.offset}`);
+    const source = { topic: logical, partition, offset: message.offset };
+    this.applyTraced(slot, { target: this.producer, command: parsed.value, causationId: `${logical}:${partition}:${message.offset}`, source }, message);
+    return APPLIED;
+  }
+
+  private handleJournalMessage(slot: WriterSlot, source: Producer, topic: string, _partition: number, message: KafkaMessage): MessageOutcome {
+    const decoded = decodeJournalRecord(message.value, source);
+    if (!decoded.ok) return deadLetter(decoded.reason);
+    const record = decoded.value;
+    const seen = this.seenHeads.get(source);
+    if (seen && record.seq <= seen.seq) throw new Error(`${topic} offset ${message.offset} redelivers ${record.id} (already seen ${source}:${seen.seq})`);
+    if (seen && record.seq === seen.seq + 1 && record.prevHash !== seen.hash) {
+      return deadLetter({ code: 'hash_invalid', path: 'prevHash', message: `does not link to ${source}:${seen.seq}` });
+    }
+    this.seenHeads.set(source, { seq: record.seq, hash: record.hash });
+    const commands = wireCommandsFor(this.deciders, this.producer, record);
+    if (commands.length === 0) return SKIPPED;
+    this.guardOnce(JOURNAL_TOPICS[source], BigInt(record.seq), `${record.id} (${topic} offset ${message.offset})`);
+    for (const command of commands) this.applyTraced(slot, command, message);
+    return APPLIED;
+  }
+
+  /** A source position at or below the last applied one would be applied twice: crash instead. */
+  private guardOnce(logicalTopic: string, position: bigint, what: string): void {
+    const last = this.lastApplied.get(logicalTopic);
+    if (last !== undefined && position <= last) throw new Error(`${what} is at or before the last applied position ${last} of ${logicalTopic}: it would be applied twice`);
+    this.lastApplied.set(logicalTopic, position);
+  }
+
+  private applyTraced(slot: WriterSlot, command: RoutedCommand, message: KafkaMessage): void {
+    const parent: Context = this.telemetry.extractTraceContext(headerStrings(message.headers));
+    const span = this.telemetry.startDecisionSpan(this.producer, command.command.type, parent);
+    const spanContext = trace.setSpan(parent, span);
+    const headers: Record<string, string> = {};
+    this.telemetry.injectTraceContext(headers, spanContext);
+    slot.writer.headers = headers;
+    const started = performance.now();
+    try {
+      const outcome = context.with(spanContext, () => applyCommand(this.deciders, slot, command));
+      span.setAttribute('ccp.seq', outcome.inputRecord.seq);
+      endSpan(span, outcome.rejection ? `${outcome.rejection.code}: ${outcome.rejection.message}` : undefined);
+    } catch (error: unknown) {
+      endSpan(span, error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      this.telemetry.recordDecisionLatency(this.producer, command.command.type, performance.now() - started);
+      slot.writer.headers = {};
+    }
+  }
+
+  private deadLetter(topic: string, partition: number, message: KafkaMessage, reason: DeadLetterReason): Message {
+    const value: DeadLetterRecord = {
+      service: this.producer,
+      reason,
+      source: { topic, partition, offset: message.offset },
+      key: message.key ? message.key.toString('utf8') : null,
+      originalValue: message.value ? message.value.toString('base64') : null,
+      headers: headerStrings(message.headers),
+    };
+    this.logger.error(`dead-lettered ${topic}@${message.offset}: ${reason.code} at ${reason.path || '(message)'}: ${reason.message}`);
+    return { key: message.key ?? null, value: JSON.stringify(value), headers: { 'ccp-dead-letter-service': this.producer, 'ccp-dead-letter-code': reason.code } };
+  }
+}
+
+/** What the dead-letter topic holds, one per refused message (value is JSON). */
+export interface DeadLetterRecord {
+  readonly service: Producer;
+  readonly reason: DeadLetterReason;
+  /** physical topic, partition and Kafka offset of the refused message */
+  readonly source: { readonly topic: string; readonly partition: number; readonly offset: string };
+  readonly key: string | null;
+  /** the original value's bytes, base64 */
+  readonly originalValue: string | null;
+  readonly headers: Record<string, string>;
+}
+
+type MessageOutcome = { kind: 'applied' } | { kind: 'skipped' } | { kind: 'dead-letter'; reason: DeadLetterReason };
+const APPLIED: MessageOutcome = { kind: 'applied' };
+const SKIPPED: MessageOutcome = { kind: 'skipped' };
+const deadLetter = (reason: DeadLetterReason): MessageOutcome => ({ kind: 'dead-letter', reason });
+
+/**
+ * CONCURRENT_TRANSACTIONS: the coordinator is still writing the previous transaction's markers.
+ * Retriable by the protocol (the Java client backs off and retries); nothing was added yet.
+ */
+async function retryConcurrent<T>(operation: () => Promise<T>, attempts = 50): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error: unknown) {
+      const type = (error as { type?: unknown } | null)?.type;
+      if (type !== 'CONCURRENT_TRANSACTIONS' || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * attempt)));
+    }
+  }
+}
+
+function* chunksBySize(messages: readonly Message[]): Generator<Message[]> {
+  let chunk: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = typeof m.value === 'string' ? Buffer.byteLength(m.value) : (m.value?.length ?? 0);
+    if (chunk.length > 0 && bytes + size > SEND_CHUNK_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(m);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}

@@ -1,0 +1,99 @@
+import 'reflect-metadata';
+import { DynamicModule, INestApplication, Logger, Module, ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '@ccp/persistence';
+import { JournalRuntime, JournalRuntimeOptions } from '../journal-runtime';
+import type { ReadModelProjector } from '../read-model-projection';
+import { HealthController, JOURNAL_RUNTIME } from './health.controller';
+import { JournalTransport } from './journal-transport';
+import { ConfigError, loadServiceConfig, ServiceConfig } from './service-config';
+
+@Module({})
+export class JournalServiceModule {
+  static register(runtime: JournalRuntime, imports: ModuleMetadata['imports'] = []): DynamicModule {
+    return {
+      module: JournalServiceModule,
+      imports,
+      controllers: [HealthController],
+      providers: [{ provide: JOURNAL_RUNTIME, useValue: runtime }],
+      exports: [JOURNAL_RUNTIME],
+    };
+  }
+}
+
+/** What a service binds beyond the runtime: its read models (projector + HTTP read API module). */
+export interface ServiceBindings {
+  readonly projector?: ReadModelProjector;
+  /** Nest modules to mount (e.g. the read API), built from the service's data source */
+  readonly modules?: (dataSource: DataSource) => ModuleMetadata['imports'];
+}
+
+export interface StartedService {
+  readonly app: INestApplication;
+  readonly runtime: JournalRuntime;
+  readonly config: ServiceConfig;
+  readonly dataSource: DataSource;
+  /** the HTTP port actually bound (HTTP_PORT=0 picks a free one) */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one journal service: configuration validated first, then the database, the HTTP app
+ * (health answers while the journal folds), then the journal transport (fold → consume).
+ */
+export async function startJournalService(
+  config: ServiceConfig,
+  bindings: ServiceBindings = {},
+  runtimeOverrides: Partial<Pick<JournalRuntimeOptions, 'onFatal' | 'logger' | 'sessionTimeoutMs'>> = {},
+  nestLogLevels: Array<'error' | 'warn' | 'log'> = ['error', 'warn', 'log'],
+): Promise<StartedService> {
+  const logger = new Logger(`ccp-${config.producer}`);
+  const dataSource = createDataSource({ url: config.databaseUrl, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), applicationName: `ccp-${config.producer}` });
+  await dataSource.initialize();
+  const runtime = new JournalRuntime({
+    producer: config.producer,
+    brokers: config.brokers,
+    namespace: config.namespace,
+    ...(bindings.projector ? { dataSource, projector: bindings.projector } : {}),
+    logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
+    ...runtimeOverrides,
+  });
+  const app = await NestFactory.create(JournalServiceModule.register(runtime, bindings.modules?.(dataSource) ?? []), { logger: nestLogLevels });
+  app.enableShutdownHooks();
+  app.connectMicroservice({ strategy: new JournalTransport(runtime) }, { inheritAppConfig: true });
+  await app.listen(config.httpPort, config.httpHost);
+  const address = app.getHttpServer().address() as { port: number } | string | null;
+  const port = typeof address === 'object' && address ? address.port : config.httpPort;
+  await app.startAllMicroservices();
+  return {
+    app,
+    runtime,
+    config,
+    dataSource,
+    port,
+    async close() {
+      await app.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
+
+/** A service's main: config errors print every problem and exit 1; a failed start exits 1. */
+export async function runJournalServiceMain(producer: ServiceConfig['producer'], bindings: ServiceBindings = {}): Promise<void> {
+  let config: ServiceConfig;
+  try {
+    config = loadServiceConfig(producer);
+  } catch (error: unknown) {
+    process.stderr.write(`[ccp-${producer}] ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  try {
+    const started = await startJournalService(config, bindings);
+    process.stdout.write(`[ccp-${producer}] listening on http://${config.httpHost}:${started.port} (health: /health/live, /health/ready); namespace '${config.namespace}'\n`);
+  } catch (error: unknown) {
+    process.stderr.write(`[ccp-${producer}] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import type { JournalRuntime, RuntimeStatus } from '../journal-runtime';
+
+export const JOURNAL_RUNTIME = Symbol('JOURNAL_RUNTIME');
+
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(JOURNAL_RUNTIME) private readonly runtime: JournalRuntime) {}
+
+  /** The process answers (a restart would not help otherwise). */
+  @Get('live')
+  @HttpCode(200)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready = the journal is folded and the consumer is running in its group. */
+  @Get('ready')
+  ready(): RuntimeStatus {
+    const status = this.runtime.status();
+    if (!status.ready) throw new HttpException(status, HttpStatus.SERVICE_UNAVAILABLE);
+    return status;
+  }
+}

@@ -1,0 +1,75 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { EventEnvelope, JOURNAL_TOPICS, Producer } from '@ccp/contracts';
+import { advanceNextOffset, readNextOffset, type PartitionKey } from '@ccp/persistence';
+
+/** Projects one journal's committed records into the read models (implemented by @ccp/read-models). */
+export interface ReadModelProjector {
+  project(manager: EntityManager, producer: Producer, records: readonly EventEnvelope[]): Promise<void>;
+}
+
+export interface ProjectionLogger {
+  error(message: string): void;
+}
+
+/**
+ * Keeps PostgreSQL's read models behind the journal by committed records only: each call projects
+ * records in ONE database transaction together with the journal position (next seq), so a crash
+ * leaves the models and their position consistent, and a restart projects exactly the tail the
+ * database has not seen. Runs serially; a failure is retried with the same records.
+ */
+export class ReadModelProjection {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly key: PartitionKey;
+  private projectedUpTo = -1;
+  private failures = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly projector: ReadModelProjector,
+    private readonly producer: Producer,
+    private readonly logger: ProjectionLogger,
+  ) {
+    this.key = { consumer: 'read-models', topic: JOURNAL_TOPICS[producer], partition: 0 };
+  }
+
+  /** The next journal seq the read models have not seen. */
+  async nextSeq(): Promise<number> {
+    const next = await readNextOffset(this.dataSource.manager, this.key);
+    return next === undefined ? 0 : Number(next);
+  }
+
+  enqueue(records: readonly EventEnvelope[]): void {
+    if (records.length === 0) return;
+    this.chain = this.chain.then(() => this.projectWithRetry(records));
+  }
+
+  /** Resolves when everything enqueued so far is projected. */
+  drain(): Promise<void> {
+    return this.chain;
+  }
+
+  get lastProjectedSeq(): number {
+    return this.projectedUpTo;
+  }
+
+  private async projectWithRetry(records: readonly EventEnvelope[]): Promise<void> {
+    const fresh = records.filter((r) => r.seq > this.projectedUpTo);
+    if (fresh.length === 0) return;
+    for (;;) {
+      try {
+        await this.dataSource.transaction(async (manager) => {
+          await this.projector.project(manager, this.producer, fresh);
+          await advanceNextOffset(manager, this.key, String(fresh.at(-1)!.seq + 1));
+        });
+        this.projectedUpTo = fresh.at(-1)!.seq;
+        this.failures = 0;
+        return;
+      } catch (error: unknown) {
+        this.failures += 1;
+        this.logger.error(`read-model projection of ${this.producer} seq ${fresh[0]!.seq}..${fresh.at(-1)!.seq} failed (attempt ${this.failures}): ${error instanceof Error ? error.message : String(error)}`);
+        if (!this.dataSource.isInitialized) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6))));
+      }
+    }
+  }
+}

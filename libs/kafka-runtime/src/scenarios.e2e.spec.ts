@@ -1,0 +1,77 @@
+/**
+ * The example scenarios through the four services on the real broker and database, compared with
+ * the embedded engine: per journal and per stream, the same (kind, type, payload) in the same
+ * order; the same multiset overall; the audit passes on the journals read back from Kafka; the
+ * same defaults, tranches and allocations.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalJson, EventEnvelope, Producer, PRODUCERS, serializeRecord } from '@ccp/contracts';
+import { DECIDERS, journalFileName, simulate } from '@ccp/engine';
+// The auditor's verifier judges the journals the runtime wrote; only this test imports the audit layer.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { verifyJournals } from '@ccp/audit';
+import { runScenarioThroughKafka } from './scenario-feeder';
+import { createTestNamespace, InProcessStack, startInProcessStack, TestNamespace } from './testing/test-stack';
+
+// A safety net for a slow machine, not an assertion on speed.
+jest.setTimeout(600_000);
+
+const SCENARIOS = ['perpetual-insurance-fund', 'perpetual-adl-cascade', 'ccp-member-default'];
+const scenarioFile = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../../../docs/scenarios', `${name}.json`), 'utf8'));
+
+const triple = (r: EventEnvelope): string => canonicalJson({ kind: r.kind, type: r.type, payload: r.payload });
+
+function perStream(records: readonly EventEnvelope[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of records) (out[r.stream] ??= []).push(triple(r));
+  return out;
+}
+
+describe.each(SCENARIOS)('%s through the four services on Kafka (e2e)', (name) => {
+  let ns: TestNamespace;
+  let stack: InProcessStack;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace(`e2e-${name}`);
+    stack = await startInProcessStack(ns);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await ns?.dispose();
+  });
+
+  it('journals equal the embedded engine per stream, audit passes, outcome equal', async () => {
+    const scenario = scenarioFile(name);
+    const embedded = simulate(scenario, DECIDERS);
+    const kafka = await runScenarioThroughKafka(scenario, { brokers: ns.brokers, namespace: ns.namespace, settle: true, check: () => stack.throwIfFailed() });
+    expect(stack.fatalErrors).toEqual([]);
+    expect(kafka.deadLetters).toEqual([]);
+
+    for (const p of PRODUCERS) {
+      const expected = embedded.journals![p].records;
+      const actual = kafka.journals[p];
+      expect({ journal: p, streams: perStream(actual) }).toEqual({ journal: p, streams: perStream(expected) });
+      expect({ journal: p, multiset: actual.map(triple).sort() }).toEqual({ journal: p, multiset: expected.map(triple).sort() });
+    }
+
+    const pick = (s: typeof embedded.summary) => ({ defaults: s.defaults, totals: s.totals, breaches: s.breaches, liquidationFills: s.liquidationFills });
+    expect(pick(kafka.summary)).toEqual(pick(embedded.summary));
+    expect(embedded.summary.defaults.length).toBeGreaterThan(0);
+
+    const dir = mkdtempSync(join(tmpdir(), `ccp-e2e-${name}-`));
+    try {
+      for (const p of PRODUCERS) writeFileSync(join(dir, journalFileName(p as Producer)), kafka.journals[p].map((r) => `${serializeRecord(r)}\n`).join(''));
+      const report = await verifyJournals(dir, DECIDERS);
+      const other = report.findings.filter((f) => !(f.field === 'source.topic' && /ccp\.input\./.test(f.reason)));
+      expect(other).toEqual([]);
+      expect(report.firstFinding).toBeNull();
+      expect(report.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+  });
+});

@@ -1,0 +1,77 @@
+import { createDataSource, migrate } from '@ccp/persistence';
+import { kafkaBrokersFromEnv, databaseUrlFromEnv, uniqueName, uniqueSchemaName, waitFor } from '@ccp/infra-testing';
+import { PRODUCERS, Producer } from '@ccp/contracts';
+import { createKafka } from '../kafka-client';
+import { deleteNamespaceTopics, ensureTopics } from '../topics-admin';
+import { loadServiceConfig } from '../nest/service-config';
+import { startJournalService, StartedService } from '../nest/bootstrap';
+
+/** An isolated namespace on the shared broker and database: its own topics, groups and schema. */
+export interface TestNamespace {
+  readonly namespace: string;
+  readonly schema: string;
+  readonly brokers: string[];
+  readonly databaseUrl: string;
+  env(producer: Producer): Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+export async function createTestNamespace(prefix: string): Promise<TestNamespace> {
+  const namespace = `${uniqueName(`it.${prefix}`, '.')}.`;
+  const schema = uniqueSchemaName(prefix);
+  const brokers = kafkaBrokersFromEnv();
+  const databaseUrl = databaseUrlFromEnv();
+  const admin = createKafka('ccp-test-namespace', brokers).admin();
+  await admin.connect();
+  await ensureTopics(admin, namespace);
+  const ds = createDataSource({ url: databaseUrl, schema, applicationName: 'ccp-test-namespace' });
+  await ds.initialize();
+  await migrate(ds);
+  await ds.destroy();
+  return {
+    namespace,
+    schema,
+    brokers,
+    databaseUrl,
+    env: (_producer) => ({ KAFKA_BROKERS: brokers.join(','), DATABASE_URL: databaseUrl, CCP_DATABASE_SCHEMA: schema, HTTP_PORT: '0', CCP_TOPIC_NAMESPACE: namespace, OTEL_SDK_DISABLED: 'true' }),
+    async dispose() {
+      await deleteNamespaceTopics(admin, namespace).catch(() => undefined);
+      await admin.disconnect();
+      const drop = createDataSource({ url: databaseUrl, applicationName: 'ccp-test-namespace' });
+      await drop.initialize();
+      await drop.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await drop.destroy();
+    },
+  };
+}
+
+export interface InProcessStack {
+  readonly services: Record<Producer, StartedService>;
+  readonly fatalErrors: Error[];
+  /** throws the first fatal error a service reported */
+  throwIfFailed(): void;
+  stop(): Promise<void>;
+}
+
+/** The four services in this process (Nest apps with the journal transport), ready. */
+export async function startInProcessStack(ns: TestNamespace): Promise<InProcessStack> {
+  const fatalErrors: Error[] = [];
+  const services = {} as Record<Producer, StartedService>;
+  const quiet = { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
+  await Promise.all(
+    PRODUCERS.map(async (p) => {
+      services[p] = await startJournalService(loadServiceConfig(p, ns.env(p)), {}, { onFatal: (e) => fatalErrors.push(e), logger: quiet, sessionTimeoutMs: 6_000 }, ['error', 'warn']);
+    }),
+  );
+  await waitFor(() => PRODUCERS.every((p) => services[p].runtime.status().ready), { description: 'the four services ready', timeoutMs: 60_000 });
+  return {
+    services,
+    fatalErrors,
+    throwIfFailed() {
+      if (fatalErrors.length > 0) throw fatalErrors[0]!;
+    },
+    async stop() {
+      await Promise.all(PRODUCERS.map((p) => services[p]?.close().catch(() => undefined)));
+    },
+  };
+}

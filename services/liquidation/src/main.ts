@@ -1,0 +1,10 @@
+/**
+ * The liquidation service: the single writer of its journal on Kafka, a thin NestJS shell around the
+ * liquidation decider (docs/adr/0005-kafka-runtime.md). Configuration: KAFKA_BROKERS, DATABASE_URL,
+ * HTTP_PORT, CCP_TOPIC_NAMESPACE, OTEL_* — validated at start.
+ *
+ *   node -r @swc-node/register services/liquidation/src/main.ts
+ */
+import { runJournalServiceMain } from '@ccp/kafka-runtime';
+
+void runJournalServiceMain('liquidation');
