@@ -48,7 +48,8 @@ export default [
             },
             {
               sourceTag: 'type:runtime',
-              onlyDependOnLibsWithTags: ['type:infra', 'type:engine', 'type:domain', 'type:contracts', 'type:money'],
+              // runtime libs compose each other (the Kafka runtime mounts the read models and telemetry)
+              onlyDependOnLibsWithTags: ['type:runtime', 'type:infra', 'type:engine', 'type:domain', 'type:contracts', 'type:money'],
             },
             {
               sourceTag: 'type:service',

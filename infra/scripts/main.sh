@@ -34,19 +34,38 @@ node -r @swc-node/register "$ROOT/infra/scripts/smoke.ts"
 echo "infrastructure up and proven in $((SECONDS - started))s (KAFKA_BROKERS=$KAFKA_BROKERS, DATABASE_URL=$DATABASE_URL)"
 
 # --- main job ---
-# A clearing-member default through the whole CCP waterfall, run by the embedded engine over file
-# journals (the Kafka services run the same deciders; see README). `npm start -- <scenario.json>`
-# runs another scenario.
+# A clearing-member default through the whole CCP waterfall, run by the four services over Kafka:
+# the stack (margin, liquidation, default fund, loss allocation) starts in a fresh topic namespace,
+# the scenario's steps are published to the upstream topics, each step settles, and the journals are
+# read back from Kafka into $OUT. The embedded engine runs the same scenario into $OUT/embedded for
+# comparison. `npm start -- <scenario.json>` runs another scenario.
 SCENARIO="${1:-docs/scenarios/ccp-member-default.json}"
 OUT="${CCP_OUT:-out/main}"
+export CCP_TOPIC_NAMESPACE="${CCP_TOPIC_NAMESPACE:-main-$(date +%Y%m%d%H%M%S).}"
+export CCP_STACK_DIR="${CCP_STACK_DIR:-$ROOT/out/stack}"
+stop_stack() { bash "$ROOT/infra/scripts/stack-down.sh" >/dev/null 2>&1 || true; }
+trap 'rc=$?; stop_stack; (exit $rc); cleanup' EXIT
 echo
-echo "=== scenario $SCENARIO"
-node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" simulate "$SCENARIO" --out "$OUT"
+echo "=== stack: four services in namespace '$CCP_TOPIC_NAMESPACE'"
+bash "$ROOT/infra/scripts/stack-up.sh"
+echo
+echo "=== scenario $SCENARIO through the services"
+node -r @swc-node/register "$ROOT/libs/kafka-runtime/src/run-through-services.main.ts" "$SCENARIO" --out "$OUT"
+stop_stack
+echo
+echo "=== the same scenario in the embedded engine ($OUT/embedded)"
+node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" simulate "$SCENARIO" --out "$OUT/embedded" | tail -n 3
+node -e '
+  const [a, b] = [require(process.argv[1]), require(process.argv[2])];
+  const strip = (o) => JSON.stringify(o.defaults);
+  console.log(strip(a) === strip(b) ? "defaults, waterfalls and allocations: identical through Kafka and embedded" : "DIFFERENT outcomes through Kafka and embedded");
+  if (strip(a) !== strip(b)) process.exit(1);
+' "$ROOT/$OUT/outcome.json" "$ROOT/$OUT/embedded/outcome.json"
 
-# The audit of what was just produced: hash chains, every input re-decided, every default conserved,
-# then the case file of the first default (as an auditor would ask for it).
+# The audit of what the services recorded: hash chains, every input re-decided, every default
+# conserved and applied, then the case file of the first default (as an auditor would ask for it).
 echo
-echo "=== audit of $OUT"
+echo "=== audit of $OUT (journals read back from Kafka)"
 node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit verify "$OUT"
 FIRST_DEFAULT="$(node -e 'const o=require(process.argv[1]); if (o.defaults.length) console.log(o.defaults[0].defaultId)' "$ROOT/$OUT/outcome.json")"
 if [ -n "$FIRST_DEFAULT" ]; then

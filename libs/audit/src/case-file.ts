@@ -1,8 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccountDefaultedPayload, DefaultedPosition, EventEnvelope, FairnessFigures, LossAllocatedPayload, Producer, PRODUCERS } from '@ccp/contracts';
+import {
+  AccountDefaultedPayload,
+  AllocationBasisCapturedPayload,
+  DefaultedPosition,
+  EventEnvelope,
+  FairnessFigures,
+  JOURNAL_TOPICS,
+  LossAllocatedPayload,
+  Producer,
+  PRODUCERS,
+} from '@ccp/contracts';
 import { journalFileName, readJournalLines } from '@ccp/engine';
+import { AllocationInputError, formatAmount, parseAmount, prepareBasis, ratioString } from '@ccp/loss-allocation-domain';
 import { checkDefault, DefaultFacts, emptyDefaultFacts, InvariantResult } from './default-invariants';
+import { profitReferenceName, profitReferenceOf } from './profit-reference';
 
 export interface TimelineEntry {
   readonly journal: Producer;
@@ -32,6 +44,22 @@ export interface CaseAllocation {
   readonly side?: string;
   readonly quantityClosed?: string;
   readonly closePrice?: string;
+  /** the account's profit reference in the basis (see `CaseFile.basis.profitReference`), when the basis was read */
+  readonly profit?: string;
+  /** Σ the account's charges ÷ its profit reference (6 decimals, half-even); null when it had none (a charge beyond any profit) */
+  readonly shareOfProfit?: string | null;
+}
+
+/** The allocation basis the residual was allocated on (margin's AllocationBasisCaptured). */
+export interface CaseBasis {
+  readonly journal: 'margin';
+  readonly seq: number;
+  /** accounts in the basis, the defaulter excluded */
+  readonly participants: number;
+  /** accounts with a positive profit reference, or charged: the population the fairness figures measure */
+  readonly eligible: number;
+  /** what a haircut is measured against: the account's profit, or the cycle's variation-margin gain (VMGH) */
+  readonly profitReference: 'profit' | 'variation-margin gain';
 }
 
 export interface CaseFile {
@@ -53,6 +81,8 @@ export interface CaseFile {
   readonly allocations: CaseAllocation[];
   readonly unallocated: string | null;
   readonly fairness: FairnessFigures | null;
+  /** null when no basis was captured (the waterfall covered the default) or it could not be read */
+  readonly basis: CaseBasis | null;
   readonly invariants: InvariantResult[];
 }
 
@@ -67,7 +97,8 @@ const defaultIdOf = (r: EventEnvelope): string | null => {
  * Streams the journals; keeps only this default's records.
  */
 export async function caseFile(dir: string, defaultId: string): Promise<CaseFile> {
-  const timeline: TimelineEntry[] = [];
+  const timeline: (TimelineEntry & { cause: string | null })[] = [];
+  let basisRecord: { seq: number; payload: AllocationBasisCapturedPayload } | null = null;
   const facts: DefaultFacts = emptyDefaultFacts(defaultId);
   let defaulter: CaseFile['defaulter'] = null;
   const tranches: CaseTranche[] = [];
@@ -91,7 +122,8 @@ export async function caseFile(dir: string, defaultId: string): Promise<CaseFile
         continue; // verifyJournals reports unreadable lines
       }
       if (r.correlationId !== defaultId && defaultIdOf(r) !== defaultId) continue;
-      timeline.push({ journal, seq: r.seq, id: r.id, kind: r.kind, type: r.type, occurredAt: r.occurredAt });
+      const cause = r.source ? `${producerOfTopic.get(r.source.topic) ?? r.source.topic}:${r.source.offset}` : r.causationId;
+      timeline.push({ journal, seq: r.seq, id: r.id, kind: r.kind, type: r.type, occurredAt: r.occurredAt, cause });
       if (r.kind !== 'event') continue;
       const loc = { journal, position, recordId: r.id };
       switch (r.type) {
@@ -133,10 +165,18 @@ export async function caseFile(dir: string, defaultId: string): Promise<CaseFile
           facts.terminal = { ...loc, type: 'ResidualLossForwarded', deficit: p.deficit, covered: p.covered, residual: p.residual };
           break;
         }
+        case 'AllocationBasisCaptured':
+          if (journal === 'margin') basisRecord = { seq: r.seq, payload: r.payload as AllocationBasisCapturedPayload };
+          break;
         case 'LossAllocated': {
           const p = r.payload as LossAllocatedPayload;
           allocation = p;
           facts.allocation = { ...loc, residual: p.residual, amounts: p.allocations.map((a) => a.amount), unallocated: p.unallocated, overshoot: p.fairness.overshoot };
+          break;
+        }
+        case 'LossAllocationApplied': {
+          const p = r.payload as { totalCharged: string; lines: unknown[] };
+          if (journal === 'margin') facts.applied = { ...loc, totalCharged: p.totalCharged, lines: p.lines.length };
           break;
         }
         default:
@@ -149,11 +189,11 @@ export async function caseFile(dir: string, defaultId: string): Promise<CaseFile
     ? checkDefault(facts, (j) => !missing.has(j))
     : [{ name: 'default-declared', ok: false, detail: `no AccountDefaulted for ${defaultId} in the liquidation journal`, at: null }];
   const a = allocation as LossAllocatedPayload | null;
-  // across journals by time; within one instant, journal order (the sort is stable)
-  timeline.sort((x, y) => (x.occurredAt < y.occurredAt ? -1 : x.occurredAt > y.occurredAt ? 1 : 0));
+  const d = defaulter as CaseFile['defaulter'];
+  const profits = a && basisRecord && d ? profitsOf(basisRecord, d.accountId, a) : null;
   return {
     defaultId,
-    timeline,
+    timeline: causalOrder(timeline),
     defaulter,
     tranches: [...tranches].sort((x, y) => x.order - y.order),
     outcome,
@@ -169,10 +209,77 @@ export async function caseFile(dir: string, defaultId: string): Promise<CaseFile
           ...(l.side !== undefined ? { side: l.side } : {}),
           ...(l.quantityClosed !== undefined ? { quantityClosed: l.quantityClosed } : {}),
           ...(l.closePrice !== undefined ? { closePrice: l.closePrice } : {}),
+          ...(profits ? { profit: profits.profit.get(l.accountId) ?? '0', shareOfProfit: profits.share.get(l.accountId) ?? null } : {}),
         }))
       : [],
     unallocated: a?.unallocated ?? null,
     fairness: a?.fairness ?? null,
+    basis: profits?.basis ?? null,
     invariants,
   };
+}
+
+const producerOfTopic = new Map<string, Producer>(PRODUCERS.map((p) => [JOURNAL_TOPICS[p], p]));
+
+/**
+ * The four journals' records of one default merged into one timeline: by time, and within one
+ * instant by causality — a routed input comes after the record it was routed from (when that record
+ * is in the timeline), each journal keeps its own order, ties go to the journal order of PRODUCERS.
+ */
+function causalOrder(entries: readonly (TimelineEntry & { cause: string | null })[]): TimelineEntry[] {
+  const lanes = PRODUCERS.map((p) => entries.filter((e) => e.journal === p));
+  const ids = new Set(entries.map((e) => e.id));
+  const emitted = new Set<string>();
+  const heads = lanes.map(() => 0);
+  const out: TimelineEntry[] = [];
+  while (out.length < entries.length) {
+    let pick = -1;
+    let fallback = -1;
+    for (let i = 0; i < lanes.length; i += 1) {
+      const e = lanes[i]![heads[i]!];
+      if (!e) continue;
+      const earlier = (j: number) => j < 0 || e.occurredAt < lanes[j]![heads[j]!]!.occurredAt;
+      if (earlier(fallback)) fallback = i;
+      const ready = e.cause === null || !ids.has(e.cause) || emitted.has(e.cause);
+      if (ready && earlier(pick)) pick = i;
+    }
+    const i = pick >= 0 ? pick : fallback; // a cycle only in a tampered journal: fall back to time order
+    const { cause: _cause, ...entry } = lanes[i]![heads[i]!]!;
+    heads[i] = heads[i]! + 1;
+    emitted.add(entry.id);
+    out.push(entry);
+  }
+  return out;
+}
+
+/** Each charged account's profit reference in the basis, and Σ its charges ÷ that reference. */
+function profitsOf(
+  basisRecord: { seq: number; payload: AllocationBasisCapturedPayload },
+  defaulterAccountId: string,
+  allocation: LossAllocatedPayload,
+): { profit: Map<string, string>; share: Map<string, string | null>; basis: CaseBasis } | null {
+  try {
+    const basis = prepareBasis(basisRecord.payload, { path: 'basis', excludeAccountId: defaulterAccountId });
+    const profitOf = profitReferenceOf(allocation.policy);
+    const charged = new Map<string, bigint>();
+    allocation.allocations.forEach((l, i) => charged.set(l.accountId, (charged.get(l.accountId) ?? 0n) + parseAmount(l.amount, `allocations[${i}].amount`)));
+    const profit = new Map<string, string>();
+    const share = new Map<string, string | null>();
+    for (const [accountId, amount] of charged) {
+      const account = basis.byAccountId.get(accountId);
+      const reference = account ? profitOf(account) : 0n;
+      profit.set(accountId, formatAmount(reference));
+      share.set(accountId, reference > 0n ? ratioString(amount, reference) : null);
+    }
+    let eligible = 0;
+    for (const account of basis.accounts) if (profitOf(account) > 0n || charged.has(account.accountId)) eligible += 1;
+    return {
+      profit,
+      share,
+      basis: { journal: 'margin', seq: basisRecord.seq, participants: basis.accounts.length, eligible, profitReference: profitReferenceName(allocation.policy) },
+    };
+  } catch (error) {
+    if (error instanceof AllocationInputError) return null; // an unreadable basis: verifyJournals reports it
+    throw error;
+  }
 }

@@ -13,6 +13,7 @@ import { DECIDERS, journalFileName, simulate } from '@ccp/engine';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { verifyJournals } from '@ccp/audit';
 import { runScenarioThroughKafka } from './scenario-feeder';
+import { waitFor } from '@ccp/infra-testing';
 import { createTestNamespace, InProcessStack, startInProcessStack, TestNamespace } from './testing/test-stack';
 
 // A safety net for a slow machine, not an assertion on speed.
@@ -72,6 +73,34 @@ describe.each(SCENARIOS)('%s through the four services on Kafka (e2e)', (name) =
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+
+    // The read models, over each service's HTTP read API, agree with the journals: every default's
+    // figures as the outcome summary states them, once every service has projected its journal.
+    const get = async (p: Producer, path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const res = await fetch(`http://127.0.0.1:${stack.services[p].port}${path}`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    for (const d of embedded.summary.defaults) {
+      const expectedStage = d.allocation ? 'applied' : 'covered';
+      await waitFor(async () => (await get('default-fund', `/defaults/${encodeURIComponent(d.defaultId)}`)).body['stage'] === expectedStage, {
+        description: `default ${d.defaultId} projected to stage ${expectedStage}`,
+        timeoutMs: 60_000,
+      });
+      for (const p of PRODUCERS) {
+        const { status, body } = await get(p, `/defaults/${encodeURIComponent(d.defaultId)}`);
+        expect(status).toBe(200);
+        expect({ service: p, deficit: body['deficit'], marginApplied: body['marginApplied'], covered: body['covered'], residual: body['residual'] }).toEqual({
+          service: p,
+          deficit: d.deficit,
+          marginApplied: d.marginApplied,
+          covered: d.covered,
+          residual: d.residual,
+        });
+        expect({ service: p, policy: body['policy'], allocated: body['allocated'] }).toEqual({ service: p, policy: d.allocation?.policy ?? null, allocated: d.allocation?.charged ?? null });
+      }
+    }
+    expect((await get('margin', '/defaults/unknown-default')).status).toBe(404);
+    expect((await get('margin', '/openapi.json')).body['openapi']).toBeDefined();
 
   });
 });

@@ -4,8 +4,11 @@ import { AccountReadModelEntity } from './entities/account.read-model.entity';
 import { DefaultCaseEntity } from './entities/default-case.entity';
 import { FundBalanceReadModelEntity } from './entities/fund-balance.read-model.entity';
 import { JournalPositionEntity } from './entities/journal-position.entity';
+import { ParameterReadModelEntity } from './entities/parameter.read-model.entity';
+import { ReadModelPositionEntity } from './entities/read-model-position.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { InitialSchema1795392000000 } from './migrations/1795392000000-initial-schema.migration';
+import { ReadModels1795478400000 } from './migrations/1795478400000-read-models.migration';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ccp';
 
@@ -15,10 +18,12 @@ export const PERSISTENCE_ENTITIES = [
   AccountReadModelEntity,
   FundBalanceReadModelEntity,
   DefaultCaseEntity,
+  ReadModelPositionEntity,
+  ParameterReadModelEntity,
 ] as const;
 
 /** In order; a new migration is appended, never edited once committed. */
-export const PERSISTENCE_MIGRATIONS = [InitialSchema1795392000000] as const;
+export const PERSISTENCE_MIGRATIONS = [InitialSchema1795392000000, ReadModels1795478400000] as const;
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 

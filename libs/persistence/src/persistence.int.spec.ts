@@ -46,7 +46,7 @@ describe('persistence on PostgreSQL (integration)', () => {
   });
 
   it('migrates an empty schema, and a second run applies nothing', async () => {
-    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000']);
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000']);
     expect(await migrate(dataSource)).toEqual([]);
     const tables: Array<{ table_name: string }> = await dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
@@ -57,6 +57,8 @@ describe('persistence on PostgreSQL (integration)', () => {
       'default_case',
       'fund_balance_read_model',
       'journal_position',
+      'parameter_read_model',
+      'read_model_position',
       'snapshot',
       'typeorm_migrations',
     ]);
@@ -74,15 +76,26 @@ describe('persistence on PostgreSQL (integration)', () => {
     await dataSource.transaction(async (manager) => {
       await manager.insert(AccountReadModelEntity, {
         accountId: 'acct-1',
-        status: 'active',
-        collateral,
-        equity: '-0.01',
-        initialMargin: '100.00',
-        maintenanceMargin: '50.00',
-        positions: [{ instrument: 'BTC-PERP', quantity: '0.50000000' }],
+        memberId: 'member-1',
+        status: 'open',
+        cashBalance: collateral,
+        netDeposits: collateral,
+        realizedPnl: '0',
+        equity: null,
+        statedEquity: '-0.01',
+        statedEquitySeq: '40',
+        positions: [{ instrumentId: 'BTC-PERP', side: 'long', quantity: '0.50000000', entryPrice: '60000' }],
         journalSeq: '41',
       });
-      await manager.insert(FundBalanceReadModelEntity, { fundId: 'insurance-fund', kind: 'insurance', memberId: null, balance: '1000000.00', journalSeq: '41' });
+      await manager.insert(FundBalanceReadModelEntity, {
+        fundId: 'insurance-fund',
+        kind: 'insurance-fund',
+        memberId: null,
+        trancheId: null,
+        balance: '1000000.00',
+        replenishmentDue: '0',
+        journalSeq: '41',
+      });
       await manager.insert(DefaultCaseEntity, {
         defaultId: 'default:acct-1:41',
         accountId: 'acct-1',
@@ -90,15 +103,15 @@ describe('persistence on PostgreSQL (integration)', () => {
         covered: '200.00',
         residual: '50.10',
         policy: null,
-        caseFile: { tranches: [{ tranche: 'insurance-fund', amount: '200.00' }] },
-        journalSeq: '41',
+        defaultFund: { tranches: [{ tranche: 'insurance-fund', amount: '200.00' }] },
+        defaultFundSeq: '41',
       });
       await advanceNextOffset(manager, MARGIN_INPUT, '42');
     });
 
     const account = await dataSource.manager.findOneByOrFail(AccountReadModelEntity, { accountId: 'acct-1' });
-    expect(account).toMatchObject({ collateral, equity: '-0.01', initialMargin: '100.00', journalSeq: '41' });
-    expect(account.positions).toEqual([{ instrument: 'BTC-PERP', quantity: '0.50000000' }]);
+    expect(account).toMatchObject({ cashBalance: collateral, equity: null, statedEquity: '-0.01', statedEquitySeq: '40', journalSeq: '41' });
+    expect(account.positions).toEqual([{ instrumentId: 'BTC-PERP', side: 'long', quantity: '0.50000000', entryPrice: '60000' }]);
     const defaultCase = await dataSource.manager.findOneByOrFail(DefaultCaseEntity, { defaultId: 'default:acct-1:41' });
     expect(defaultCase).toMatchObject({ deficit: '250.10', covered: '200.00', residual: '50.10', policy: null });
     const [sum]: Array<{ total: string }> = await dataSource.query(`SELECT (covered + residual)::text AS total FROM ${SCHEMA}.default_case`);
@@ -111,11 +124,12 @@ describe('persistence on PostgreSQL (integration)', () => {
     const attempt = dataSource.transaction(async (manager) => {
       await manager.insert(AccountReadModelEntity, {
         accountId: 'acct-rolled-back',
-        status: 'active',
-        collateral: '1.00',
+        memberId: 'member-1',
+        status: 'open',
+        cashBalance: '1.00',
+        netDeposits: '1.00',
+        realizedPnl: '0',
         equity: '1.00',
-        initialMargin: '0.00',
-        maintenanceMargin: '0.00',
         positions: [],
         journalSeq: '42',
       });
@@ -144,13 +158,39 @@ describe('persistence on PostgreSQL (integration)', () => {
     expect(await latestSnapshot(dataSource.manager, 'default-fund')).toEqual({ service: 'default-fund', journalSeq: '10', state: { tranches: ['sitg'] }, hash: 'h10' });
   });
 
+  it('refuses a stated equity without the seq that stated it', async () => {
+    const attempt = dataSource.manager.insert(AccountReadModelEntity, {
+      accountId: 'acct-half-stated',
+      memberId: 'member-1',
+      status: 'open',
+      cashBalance: '1',
+      netDeposits: '1',
+      realizedPnl: '0',
+      statedEquity: '1',
+      positions: [],
+      journalSeq: '1',
+    });
+    await expect(attempt).rejects.toThrow(/check constraint/);
+  });
+
   it('migrates down and up again', async () => {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const [afterOne]: Array<{ count: string }> = await dataSource.query(
+      `SELECT count(*)::text AS count FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('read_model_position', 'parameter_read_model')`,
+      [SCHEMA],
+    );
+    expect(afterOne?.count).toBe('0');
+    const restored: Array<{ column_name: string }> = await dataSource.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'default_case' AND column_name = 'case'`,
+      [SCHEMA],
+    );
+    expect(restored).toHaveLength(1);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const [after]: Array<{ count: string }> = await dataSource.query(
       `SELECT count(*)::text AS count FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'typeorm_migrations'`,
       [SCHEMA],
     );
     expect(after?.count).toBe('0');
-    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000']);
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000']);
   });
 });

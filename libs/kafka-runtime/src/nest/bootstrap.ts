@@ -3,6 +3,8 @@ import { DynamicModule, INestApplication, Logger, Module, ModuleMetadata } from 
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@ccp/persistence';
+import { projectJournalRecords, ReadApiModule, setupOpenApi } from '@ccp/read-models';
+import { startTelemetry, type Telemetry } from '@ccp/telemetry';
 import { JournalRuntime, JournalRuntimeOptions } from '../journal-runtime';
 import type { ReadModelProjector } from '../read-model-projection';
 import { HealthController, JOURNAL_RUNTIME } from './health.controller';
@@ -27,6 +29,23 @@ export interface ServiceBindings {
   readonly projector?: ReadModelProjector;
   /** Nest modules to mount (e.g. the read API), built from the service's data source */
   readonly modules?: (dataSource: DataSource) => ModuleMetadata['imports'];
+  /** last touches on the HTTP app before it listens (e.g. the OpenAPI document) */
+  readonly configureApp?: (app: INestApplication) => void;
+}
+
+/**
+ * What every journal service binds by default: its PostgreSQL read models, projected in the same
+ * database transaction as the journal position they reflect, the HTTP read API over them, and the
+ * OpenAPI document of that API at /openapi.json (browsable at /docs).
+ */
+export function readModelBindings(producer: ServiceConfig['producer']): ServiceBindings {
+  return {
+    projector: { project: (manager, p, records) => projectJournalRecords(manager, p, records) },
+    modules: (dataSource) => [ReadApiModule.register({ producer, dataSource })],
+    configureApp: (app) => {
+      setupOpenApi(app, { title: `ccp ${producer} read API` });
+    },
+  };
 }
 
 export interface StartedService {
@@ -62,6 +81,7 @@ export async function startJournalService(
   });
   const app = await NestFactory.create(JournalServiceModule.register(runtime, bindings.modules?.(dataSource) ?? []), { logger: nestLogLevels });
   app.enableShutdownHooks();
+  bindings.configureApp?.(app);
   app.connectMicroservice({ strategy: new JournalTransport(runtime) }, { inheritAppConfig: true });
   await app.listen(config.httpPort, config.httpHost);
   const address = app.getHttpServer().address() as { port: number } | string | null;
@@ -81,16 +101,23 @@ export async function startJournalService(
 }
 
 /** A service's main: config errors print every problem and exit 1; a failed start exits 1. */
-export async function runJournalServiceMain(producer: ServiceConfig['producer'], bindings: ServiceBindings = {}): Promise<void> {
+export async function runJournalServiceMain(producer: ServiceConfig['producer'], bindings: ServiceBindings = readModelBindings(producer)): Promise<void> {
   let config: ServiceConfig;
+  let telemetry: Telemetry;
   try {
     config = loadServiceConfig(producer);
+    // Traces cross the four services in Kafka headers (W3C traceparent); exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    const endpoint = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+    telemetry = startTelemetry({ serviceName: `ccp-${producer}`, ...(endpoint ? { otlpEndpoint: endpoint } : {}) });
   } catch (error: unknown) {
     process.stderr.write(`[ccp-${producer}] ${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(1);
   }
   try {
     const started = await startJournalService(config, bindings);
+    const stop = () => void telemetry.shutdown().catch(() => undefined);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
     process.stdout.write(`[ccp-${producer}] listening on http://${config.httpHost}:${started.port} (health: /health/live, /health/ready); namespace '${config.namespace}'\n`);
   } catch (error: unknown) {
     process.stderr.write(`[ccp-${producer}] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -4,7 +4,7 @@ import { PRODUCERS, Producer } from '@ccp/contracts';
 import { createKafka } from '../kafka-client';
 import { deleteNamespaceTopics, ensureTopics } from '../topics-admin';
 import { loadServiceConfig } from '../nest/service-config';
-import { startJournalService, StartedService } from '../nest/bootstrap';
+import { readModelBindings, startJournalService, StartedService } from '../nest/bootstrap';
 
 /** An isolated namespace on the shared broker and database: its own topics, groups and schema. */
 export interface TestNamespace {
@@ -60,7 +60,7 @@ export async function startInProcessStack(ns: TestNamespace): Promise<InProcessS
   const quiet = { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
   await Promise.all(
     PRODUCERS.map(async (p) => {
-      services[p] = await startJournalService(loadServiceConfig(p, ns.env(p)), {}, { onFatal: (e) => fatalErrors.push(e), logger: quiet, sessionTimeoutMs: 6_000 }, ['error', 'warn']);
+      services[p] = await startJournalService(loadServiceConfig(p, ns.env(p)), readModelBindings(p), { onFatal: (e) => fatalErrors.push(e), logger: quiet, sessionTimeoutMs: 6_000 }, ['error', 'warn']);
     }),
   );
   await waitFor(() => PRODUCERS.every((p) => services[p].runtime.status().ready), { description: 'the four services ready', timeoutMs: 60_000 });

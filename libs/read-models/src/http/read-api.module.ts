@@ -1,0 +1,39 @@
+import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { PRODUCERS, type Producer } from '@ccp/contracts';
+import { DataSource } from 'typeorm';
+import { AccountsController, DefaultsController, FundsController } from './read-api.controllers';
+import { READ_API_PRODUCER, READ_MODEL_DATA_SOURCE } from './read-api.tokens';
+
+export interface ReadApiOptions {
+  /** the service serving this API: margin adds /accounts, default-fund adds /funds; every one serves /defaults */
+  readonly producer: Producer;
+  /**
+   * The initialized data source to query. Omitted: the module injects `DataSource` (the TypeORM class
+   * as token), which the host must provide from a @Global() module.
+   */
+  readonly dataSource?: DataSource;
+}
+
+const CONTROLLERS: Readonly<Record<Producer, readonly Type[]>> = {
+  margin: [AccountsController, DefaultsController],
+  liquidation: [DefaultsController],
+  'default-fund': [FundsController, DefaultsController],
+  'loss-allocation': [DefaultsController],
+};
+
+/** The read API of one service over the PostgreSQL read models (libs/read-models projection). */
+@Module({})
+export class ReadApiModule {
+  static register(options: ReadApiOptions): DynamicModule {
+    if (!PRODUCERS.includes(options.producer)) {
+      throw new Error(`ReadApiModule.register: producer must be one of ${PRODUCERS.join(', ')}; got '${String(options.producer)}'`);
+    }
+    const dataSource: Provider =
+      options.dataSource !== undefined ? { provide: READ_MODEL_DATA_SOURCE, useValue: options.dataSource } : { provide: READ_MODEL_DATA_SOURCE, useExisting: DataSource };
+    return {
+      module: ReadApiModule,
+      controllers: [...CONTROLLERS[options.producer]],
+      providers: [dataSource, { provide: READ_API_PRODUCER, useValue: options.producer }],
+    };
+  }
+}

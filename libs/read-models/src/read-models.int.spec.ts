@@ -1,0 +1,429 @@
+/**
+ * Real PostgreSQL (DATABASE_URL). Each example scenario runs through the embedded engine (memory
+ * journals), its four journals are projected in small batches interleaved across journals (as four
+ * services would), and the read models are checked against independent oracles: the engine's
+ * outcome summary (defaults, waterfall, allocations) and the deciders' own state folded from the
+ * same journals (fund balances, accounts). Then the HTTP API serves them over a real socket.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { PRODUCERS, type EventEnvelope, type Producer } from '@ccp/contracts';
+import { defaultFundDecider, fundBalances, type DefaultFundState } from '@ccp/default-fund-domain';
+import { DECIDERS, simulate, type OutcomeSummary } from '@ccp/engine';
+import { uniqueSchemaName } from '@ccp/infra-testing';
+import { accountView, marginDecider, type MarginState } from '@ccp/margin-domain';
+import { canonicalDecimal, Decimal } from '@ccp/money';
+import { createDataSource, migrate } from '@ccp/persistence';
+import type { DataSource } from 'typeorm';
+import {
+  accountViewSchema,
+  defaultCaseViewSchema,
+  defaultListSchema,
+  findAccount,
+  findDefaultCase,
+  fundsViewSchema,
+  HealthModule,
+  listDefaults,
+  ProjectionGapError,
+  projectJournalRecords,
+  ReadApiModule,
+  readFunds,
+  readProjectionPositions,
+  setupOpenApi,
+  writeOpenApiDocument,
+} from './index';
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '../../..');
+const SCENARIOS = ['perpetual-insurance-fund', 'perpetual-adl-cascade', 'ccp-member-default'] as const;
+type Journals = Record<Producer, EventEnvelope[]>;
+interface OpenApiBody {
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, { properties: Record<string, { type?: string }> }> };
+}
+
+function runScenario(name: string): { summary: OutcomeSummary; journals: Journals } {
+  const scenario: unknown = JSON.parse(readFileSync(join(ROOT, 'docs/scenarios', `${name}.json`), 'utf8'));
+  const result = simulate(scenario, DECIDERS);
+  const journals = Object.fromEntries(PRODUCERS.map((p) => [p, result.journals![p].records])) as Journals;
+  return { summary: result.summary, journals };
+}
+
+/** Batches of `size` records, each journal's batches interleaved round-robin, each in its own transaction. */
+async function projectInterleaved(dataSource: DataSource, journals: Journals, size: number): Promise<void> {
+  const cursors = Object.fromEntries(PRODUCERS.map((p) => [p, 0])) as Record<Producer, number>;
+  for (let progressed = true; progressed; ) {
+    progressed = false;
+    for (const producer of PRODUCERS) {
+      const from = cursors[producer];
+      const batch = journals[producer].slice(from, from + size);
+      if (batch.length === 0) continue;
+      await dataSource.transaction((manager) => projectJournalRecords(manager, producer, batch));
+      cursors[producer] = from + batch.length;
+      progressed = true;
+    }
+  }
+}
+
+/** Every read-model row, without the wall-clock columns, in key order. */
+async function dumpReadModels(dataSource: DataSource): Promise<unknown> {
+  const tables: Array<[string, string]> = [
+    ['account_read_model', 'account_id'],
+    ['fund_balance_read_model', 'fund_id'],
+    ['parameter_read_model', 'producer, name'],
+    ['default_case', 'default_id'],
+    ['read_model_position', 'producer'],
+  ];
+  const out: Record<string, unknown> = {};
+  for (const [table, order] of tables) {
+    const rows: Array<Record<string, unknown>> = await dataSource.query(`SELECT * FROM ${table} ORDER BY ${order}`);
+    out[table] = rows.map(({ updated_at: _u, created_at: _c, ...rest }) => rest);
+  }
+  return out;
+}
+
+const domainEvents = (records: readonly EventEnvelope[]) =>
+  records
+    .filter((r) => r.kind === 'event' && r.type !== 'CommandRejected')
+    .map((r) => ({ type: r.type, stream: r.stream, payload: r.payload, ...(r.correlationId !== null ? { correlationId: r.correlationId } : {}) }));
+
+function foldDefaultFund(records: readonly EventEnvelope[]): DefaultFundState {
+  let state = defaultFundDecider.initialState();
+  for (const e of domainEvents(records)) state = defaultFundDecider.evolve(state, e as Parameters<typeof defaultFundDecider.evolve>[1]);
+  return state;
+}
+
+function foldMargin(records: readonly EventEnvelope[]): MarginState {
+  let state = marginDecider.initialState();
+  for (const e of domainEvents(records)) state = marginDecider.evolve(state, e as Parameters<typeof marginDecider.evolve>[1]);
+  return state;
+}
+
+const sum = (values: readonly (string | null)[]): string => canonicalDecimal(values.reduce<Decimal>((acc, v) => acc.plus(v ?? '0'), new Decimal(0)));
+
+describe.each(SCENARIOS)('read models of %s (PostgreSQL integration)', (scenarioName) => {
+  const schema = uniqueSchemaName(`rm_${scenarioName.slice(0, 12)}`);
+  let dataSource: DataSource;
+  let summary: OutcomeSummary;
+  let journals: Journals;
+
+  beforeAll(async () => {
+    ({ summary, journals } = runScenario(scenarioName));
+    dataSource = createDataSource({ schema, applicationName: 'ccp-read-models-it' });
+    try {
+      await dataSource.initialize();
+    } catch (error: unknown) {
+      throw new Error(`PostgreSQL at DATABASE_URL is not reachable (${error instanceof Error ? error.message : String(error)}); run 'npm run infra:up'`);
+    }
+    await migrate(dataSource);
+    await projectInterleaved(dataSource, journals, 7);
+  });
+
+  afterAll(async () => {
+    if (!dataSource?.isInitialized) return;
+    await dataSource.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await dataSource.destroy();
+  });
+
+  it('the scenario has defaults to check (a vacuous scenario would prove nothing)', () => {
+    expect(summary.defaults.length).toBeGreaterThan(0);
+  });
+
+  it('records how far each journal is projected: all of it, ending at its head hash', async () => {
+    const positions = await readProjectionPositions(dataSource.manager);
+    for (const producer of PRODUCERS) {
+      expect(positions[producer]).toEqual({ nextSeq: summary.journals[producer].records, headHash: summary.journals[producer].headHash });
+    }
+  });
+
+  it('assembles every default as the outcome summary has it: deficit, tranches, covered, residual, allocation', async () => {
+    for (const expected of summary.defaults) {
+      const found = await findDefaultCase(dataSource.manager, expected.defaultId);
+      expect(found).not.toBeNull();
+      const c = defaultCaseViewSchema.parse(found);
+      expect(c).toMatchObject({
+        defaultId: expected.defaultId,
+        accountId: expected.accountId,
+        memberId: expected.memberId,
+        deficit: expected.deficit,
+        marginApplied: expected.marginApplied,
+        covered: expected.covered,
+        residual: expected.residual,
+      });
+      expect(c.waterfall?.tranches.map((t) => ({ order: t['order'], kind: t['kind'], trancheId: t['trancheId'], amount: t['amount'] }))).toEqual(expected.tranches);
+      if (expected.allocation === null) {
+        expect(c.policy).toBeNull();
+        expect(c.stage).toBe(new Decimal(expected.residual).isZero() ? 'covered' : 'forwarded');
+      } else {
+        expect(c).toMatchObject({ policy: expected.allocation.policy, allocated: expected.allocation.charged, unallocated: expected.allocation.unallocated });
+        expect(c.allocation?.allocations).toHaveLength(expected.allocation.participantsCharged);
+        expect(c.allocation?.fairness).toEqual(expected.allocation.fairness);
+        expect(['allocated', 'applied']).toContain(c.stage);
+      }
+      // the timeline spans the journals that took part, in time order
+      const journalsSeen = new Set(c.timeline.map((t) => t.journal));
+      expect(journalsSeen.has('liquidation')).toBe(true);
+      expect(journalsSeen.has('default-fund')).toBe(true);
+      const instants = c.timeline.map((t) => t.occurredAt);
+      expect([...instants].sort()).toEqual(instants);
+      expect(c.known.liquidation).not.toBeNull();
+      expect(c.known['default-fund']).not.toBeNull();
+    }
+  });
+
+  it('lists the defaults with totals that add up to the summary', async () => {
+    const list = await listDefaults(dataSource.manager, { limit: 100 });
+    expect(list.total).toBe(summary.defaults.length);
+    expect(list.items.map((d) => d.defaultId)).toEqual(summary.defaults.map((d) => d.defaultId).sort());
+    expect(sum(list.items.map((d) => d.deficit))).toBe(summary.totals.deficit);
+    expect(sum(list.items.map((d) => d.covered))).toBe(summary.totals.coveredByFunds);
+    expect(sum(list.items.map((d) => d.residual))).toBe(summary.totals.residual);
+    expect(sum(list.items.map((d) => d.allocated))).toBe(summary.totals.allocated);
+    expect(sum(list.items.map((d) => d.unallocated))).toBe(summary.totals.unallocated);
+  });
+
+  it("holds the fund balances the default-fund decider's own state holds after the same journal", async () => {
+    const expected = fundBalances(foldDefaultFund(journals['default-fund']));
+    const funds = fundsViewSchema.parse(await readFunds(dataSource.manager));
+    expect(funds.insuranceFund).toEqual(expected.insuranceFund);
+    expect(funds.skinInTheGame).toEqual(expected.skinInTheGame);
+    expect(funds.members).toEqual(expected.members);
+    expect(funds.totalContributions).toBe(expected.totalContributions);
+    expect(funds.waterfall).toEqual(expected.waterfall === null ? null : JSON.parse(JSON.stringify(expected.waterfall)));
+    expect(funds.journalSeq).toBe(summary.journals['default-fund'].records - 1);
+  });
+
+  it("holds every account as the margin decider's own state has it after the same journal", async () => {
+    const state = foldMargin(journals.margin);
+    expect(state.accounts.size).toBeGreaterThan(0);
+    for (const accountId of state.accounts.keys()) {
+      const expected = accountView(state, accountId)!;
+      const found = accountViewSchema.parse(await findAccount(dataSource.manager, accountId));
+      expect({ accountId: found.accountId, memberId: found.memberId, cashBalance: found.cashBalance, netDeposits: found.netDeposits }).toEqual({
+        accountId,
+        memberId: expected.memberId,
+        cashBalance: expected.cashBalance,
+        netDeposits: expected.netDeposits,
+      });
+      expect(found.positions).toEqual(expected.positions.map((p) => ({ instrumentId: p.instrumentId, side: p.side, quantity: p.quantity, entryPrice: p.entryPrice })));
+      expect(found.status === 'defaulted').toBe(expected.defaulted);
+      // equity is claimed only where it is exact
+      if (found.equity !== null) expect(found.equity).toBe(expected.equity);
+      if (expected.positions.length === 0) expect(found.equity).toBe(expected.equity);
+    }
+  });
+
+  it('changes nothing when the same records are projected again, whole or overlapping', async () => {
+    const before = await dumpReadModels(dataSource);
+    for (const producer of PRODUCERS) {
+      await dataSource.transaction((manager) => projectJournalRecords(manager, producer, journals[producer]));
+      const tail = journals[producer].slice(Math.floor(journals[producer].length / 2));
+      await dataSource.transaction((manager) => projectJournalRecords(manager, producer, tail));
+    }
+    expect(await dumpReadModels(dataSource)).toEqual(before);
+  });
+
+  it('refuses records that do not continue the projected chain, and writes nothing', async () => {
+    const before = await dumpReadModels(dataSource);
+    const margin = journals.margin;
+    const last = margin[margin.length - 1]!;
+    // seq one beyond the head: a gap
+    const gap = { ...last, seq: last.seq + 2, id: `margin:${last.seq + 2}` };
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, 'margin', [gap]))).rejects.toThrow(ProjectionGapError);
+    // the right seq, but linked to another chain
+    const foreign = { ...last, seq: last.seq + 1, id: `margin:${last.seq + 1}`, prevHash: 'f'.repeat(64) };
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, 'margin', [foreign]))).rejects.toThrow(/another chain/);
+    // a record of another journal
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, 'liquidation', [last]))).rejects.toThrow(/written by margin/);
+    expect(await dumpReadModels(dataSource)).toEqual(before);
+  });
+
+  it('reaches the same read models when four services project concurrently, each on its own connection', async () => {
+    const other = uniqueSchemaName('rm_concurrent');
+    const ds = createDataSource({ schema: other, applicationName: 'ccp-read-models-it', poolSize: PRODUCERS.length + 1 });
+    await ds.initialize();
+    try {
+      await migrate(ds);
+      await Promise.all(
+        PRODUCERS.map(async (producer) => {
+          const records = journals[producer];
+          for (let i = 0; i < records.length; i += 3) {
+            await ds.transaction((manager) => projectJournalRecords(manager, producer, records.slice(i, i + 3)));
+          }
+        }),
+      );
+      expect(await dumpReadModels(ds)).toEqual(await dumpReadModels(dataSource));
+    } finally {
+      await ds.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
+      await ds.destroy();
+    }
+  });
+
+  it('rolls back with the transaction that carries it: nothing half-projected survives', async () => {
+    const other = uniqueSchemaName('rm_rollback');
+    const ds = createDataSource({ schema: other, applicationName: 'ccp-read-models-it' });
+    await ds.initialize();
+    try {
+      await migrate(ds);
+      const attempt = ds.transaction(async (manager) => {
+        await projectJournalRecords(manager, 'default-fund', journals['default-fund']);
+        throw new Error('crash before commit');
+      });
+      await expect(attempt).rejects.toThrow('crash before commit');
+      expect((await readProjectionPositions(ds.manager))['default-fund'].nextSeq).toBe(0);
+      expect(await ds.query(`SELECT count(*)::int AS n FROM fund_balance_read_model`)).toEqual([{ n: 0 }]);
+    } finally {
+      await ds.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
+      await ds.destroy();
+    }
+  });
+});
+
+describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
+  const schema = uniqueSchemaName('rm_http');
+  let dataSource: DataSource;
+  let summary: OutcomeSummary;
+  let journals: Journals;
+  const apps: INestApplication[] = [];
+  const base: Partial<Record<Producer, string>> = {};
+  let ready = false;
+
+  async function start(producer: Producer): Promise<void> {
+    @Module({ imports: [ReadApiModule.register({ producer, dataSource }), HealthModule.register({ readiness: () => ({ ready, details: { producer } }) })] })
+    class TestApp {}
+    const app = await NestFactory.create(TestApp, { logger: false });
+    setupOpenApi(app, { title: `ccp ${producer}` });
+    await app.listen(0, '127.0.0.1');
+    apps.push(app);
+    base[producer] = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  }
+
+  const get = async (producer: Producer, path: string): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`${base[producer]}${path}`);
+    const text = await response.text();
+    return { status: response.status, body: text.length > 0 && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  };
+
+  beforeAll(async () => {
+    ({ summary, journals } = runScenario('perpetual-adl-cascade'));
+    dataSource = createDataSource({ schema, applicationName: 'ccp-read-api-it' });
+    await dataSource.initialize();
+    await migrate(dataSource);
+    await projectInterleaved(dataSource, journals, 50);
+    for (const producer of PRODUCERS) await start(producer);
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    if (!dataSource?.isInitialized) return;
+    await dataSource.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await dataSource.destroy();
+  });
+
+  it('GET /accounts/:accountId returns the account on margin, validated by its schema', async () => {
+    const accountId = summary.defaults[0]!.accountId;
+    const { status, body } = await get('margin', `/accounts/${encodeURIComponent(accountId)}`);
+    expect(status).toBe(200);
+    const account = accountViewSchema.parse(body);
+    expect(account).toEqual(await findAccount(dataSource.manager, accountId));
+    expect(account.status).toBe('defaulted');
+  });
+
+  it('GET /accounts answers 404 for an unknown account, 400 naming the field for a malformed one', async () => {
+    const unknown = await get('margin', '/accounts/no-such-account');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ message: expect.stringMatching(/no-such-account/) });
+    const malformed = await get('margin', `/accounts/${encodeURIComponent('-bad id')}`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ issues: [{ field: 'path.accountId' }] });
+  });
+
+  it('serves /accounts only on margin and /funds only on default-fund', async () => {
+    expect((await get('liquidation', '/accounts/long-1')).status).toBe(404);
+    expect((await get('margin', '/funds')).status).toBe(404);
+    const funds = await get('default-fund', '/funds');
+    expect(funds.status).toBe(200);
+    expect(fundsViewSchema.parse(funds.body)).toEqual(await readFunds(dataSource.manager));
+  });
+
+  it('GET /defaults/:defaultId returns the same assembled case from every service', async () => {
+    for (const d of summary.defaults) {
+      const expected = await findDefaultCase(dataSource.manager, d.defaultId);
+      for (const producer of PRODUCERS) {
+        const { status, body } = await get(producer, `/defaults/${encodeURIComponent(d.defaultId)}`);
+        expect(status).toBe(200);
+        expect(defaultCaseViewSchema.parse(body)).toEqual(expected);
+      }
+    }
+    const unknown = await get('loss-allocation', `/defaults/${encodeURIComponent('default:nobody:nobody@1')}`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it('GET /defaults pages through every default in id order', async () => {
+    const ids: string[] = [];
+    for (let offset = 0; ; offset += 1) {
+      const { status, body } = await get('liquidation', `/defaults?limit=1&offset=${offset}`);
+      expect(status).toBe(200);
+      const page = defaultListSchema.parse(body);
+      expect(page.total).toBe(summary.defaults.length);
+      if (page.items.length === 0) break;
+      ids.push(...page.items.map((d) => d.defaultId));
+    }
+    expect(ids).toEqual(summary.defaults.map((d) => d.defaultId).sort());
+    const account = summary.defaults[0]!.accountId;
+    const filtered = defaultListSchema.parse((await get('margin', `/defaults?accountId=${encodeURIComponent(account)}`)).body);
+    expect(filtered.items.map((d) => d.accountId)).toEqual(summary.defaults.filter((d) => d.accountId === account).map((d) => d.accountId));
+  });
+
+  it.each([
+    ['limit=0', 'query.limit', /at least 1/],
+    ['limit=101', 'query.limit', /at most 100/],
+    ['limit=ten', 'query.limit', /whole number/],
+    ['offset=-1', 'query.offset', /whole number/],
+    ['page=2', 'query.page', /unknown parameter/],
+  ])('GET /defaults?%s is a 400 naming %s', async (query, field, message) => {
+    const { status, body } = await get('default-fund', `/defaults?${query}`);
+    expect(status).toBe(400);
+    expect(body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining(field), issues: [{ field, message: expect.stringMatching(message) }] });
+  });
+
+  it('serves the OpenAPI document at /openapi.json and Swagger UI at /docs', async () => {
+    const { status, body } = (await get('margin', '/openapi.json')) as { status: number; body: OpenApiBody };
+    expect(status).toBe(200);
+    expect(Object.keys(body.paths).sort()).toEqual(['/accounts/{accountId}', '/defaults', '/defaults/{defaultId}', '/health/live', '/health/ready']);
+    expect(body.components.schemas['Account']?.properties['cashBalance']?.type).toBe('string');
+    const fundPaths = Object.keys(((await get('default-fund', '/openapi.json')).body as OpenApiBody).paths);
+    expect(fundPaths).toContain('/funds');
+    expect(fundPaths).not.toContain('/accounts/{accountId}');
+    const docs = await get('margin', '/docs');
+    expect(docs.status).toBe(200);
+    expect(String(docs.body)).toMatch(/swagger/i);
+  });
+
+  it('writes the OpenAPI document to a file the lead can commit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ccp-openapi-'));
+    try {
+      const file = join(dir, 'nested', 'margin.json');
+      const written = writeOpenApiDocument(apps[PRODUCERS.indexOf('margin')]!, file, { title: 'ccp margin' });
+      const text = readFileSync(file, 'utf8');
+      expect(text.endsWith('}\n')).toBe(true);
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(written)));
+      expect(written.info.title).toBe('ccp margin');
+      expect(Object.keys(written.paths)).toContain('/accounts/{accountId}');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers /health/live always and /health/ready as the host says', async () => {
+    expect(await get('margin', '/health/live')).toEqual({ status: 200, body: { status: 'live' } });
+    ready = false;
+    expect(await get('margin', '/health/ready')).toEqual({ status: 503, body: { status: 'not-ready', details: { producer: 'margin' } } });
+    ready = true;
+    expect(await get('margin', '/health/ready')).toEqual({ status: 200, body: { status: 'ready', details: { producer: 'margin' } } });
+  });
+});
