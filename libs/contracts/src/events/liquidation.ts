@@ -1,7 +1,7 @@
 // Commands and events owned by the liquidation journal (besides the wire events in wire.ts).
 import { z } from 'zod';
 import { DECIMAL_STRING, Decimal } from '@ccp/money';
-import { decimalString, identifier, nonNegativeDecimal, positiveDecimal } from '../schema-primitives';
+import { identifier, nonNegativeDecimal, positiveDecimal } from '../schema-primitives';
 import { maintenanceBreachedPayload } from './wire';
 
 // Refinements run after a failed format check too (zod 4), so each one re-tests the format first.
