@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image per service: docker build -f infra/docker/service.Dockerfile --build-arg SERVICE=margin .
-# (docker-compose.yml has the four services commented out until services/<name>/ exists.)
+# docker-compose.yml builds the four services (margin, liquidation, default-fund, loss-allocation) from this file.
 # Node 24 is the current LTS line and the version the workspace runs on (.tools/node, with-node.sh).
 ARG NODE_IMAGE=node:24-bookworm-slim
 

@@ -1,0 +1,36 @@
+/**
+ * Prepares a deployment before the services start (docker-compose's `ccp-init`): creates the topic
+ * catalogue under CCP_TOPIC_NAMESPACE (idempotent, configs re-applied) and applies the PostgreSQL
+ * migrations (never `synchronize`). Exits non-zero with the reason if either fails.
+ *
+ *   KAFKA_BROKERS=kafka:9092 DATABASE_URL=postgres://… node -r @swc-node/register libs/kafka-runtime/src/prepare-infra.main.ts
+ */
+import { createDataSource, databaseUrlFromEnv, migrate } from '@ccp/persistence';
+import { createKafka, parseBrokers } from './kafka-client';
+import { ensureTopics } from './topics-admin';
+
+async function main(): Promise<void> {
+  const brokers = parseBrokers(process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092');
+  const namespace = process.env['CCP_TOPIC_NAMESPACE'] ?? '';
+  const admin = createKafka('ccp-prepare-infra', brokers).admin();
+  await admin.connect();
+  try {
+    const { created, present } = await ensureTopics(admin, namespace);
+    process.stderr.write(`[prepare-infra] topics: ${created.length} created, ${present.length} already present (namespace '${namespace}')\n`);
+  } finally {
+    await admin.disconnect();
+  }
+  const dataSource = createDataSource({ url: databaseUrlFromEnv(), applicationName: 'ccp-prepare-infra', poolSize: 1 });
+  await dataSource.initialize();
+  try {
+    const applied = await migrate(dataSource);
+    process.stderr.write(`[prepare-infra] migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}\n`);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[prepare-infra] ERROR: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
