@@ -19,6 +19,7 @@ import { AllocationInputError, formatAmount, parseAmount } from './fixed-point';
 import { partialTearUpPolicy } from './partial-tear-up.policy';
 import { driftOpenInterestPolicy, socializedLossPolicy } from './socialized-loss.policy';
 import { vmGainsHaircutPolicy } from './vm-gains-haircut.policy';
+import { waterFillingPolicy } from './water-filling.policy';
 
 export type PolicyKey =
   | 'socialized-loss:pro-rata-profit'
@@ -26,6 +27,7 @@ export type PolicyKey =
   | 'adl:bitmex'
   | 'adl:binance'
   | 'adl:hyperliquid'
+  | 'adl:water-filling'
   | 'vm-gains-haircut:pro-rata-gain'
   | 'partial-tear-up:pro-rata-size';
 
@@ -92,6 +94,16 @@ export const ALLOCATION_POLICIES: Readonly<Record<PolicyKey, AllocationPolicyEnt
       'Opposite positions closed at the bankruptcy price, queue by (mark / entry) × (notional / account value) (entry / mark for shorts); closeWholePosition reproduces the queue closing whole positions.',
     source: 'Hyperliquid docs, Auto-deleveraging: sort key and "a user with no open positions will not socialize losses" (mechanics.md)',
     allocate: (basis, residual, positions, params) => adlPolicy(basis, residual, positions, { ranking: 'hyperliquid', closeWholePosition: params.closeWholePosition ?? false }),
+  },
+  'adl:water-filling': {
+    key: 'adl:water-filling',
+    policy: 'adl',
+    variant: 'water-filling',
+    defaults: {},
+    description:
+      'Opposite positions closed at the bankruptcy price, most levered (notional / equity) first, leverage equalized downward until the defaulted quantity is absorbed: the smallest maximum leverage any close of that quantity can leave; charge = forgone profit, pro rata to quantity closed.',
+    source: 'Campbell, Hey, Moallemi, Nutz, "Risk-Based Auto-Deleveraging", arXiv 2603.15963 (2026): the minimax-leverage ("water-filling", "leverage-draining") ADL policy',
+    allocate: (basis, residual, positions) => waterFillingPolicy(basis, residual, positions, {}),
   },
   'vm-gains-haircut:pro-rata-gain': {
     key: 'vm-gains-haircut:pro-rata-gain',

@@ -8,6 +8,7 @@ export * from './adl.policy';
 export * from './socialized-loss.policy';
 export * from './vm-gains-haircut.policy';
 export * from './partial-tear-up.policy';
+export * from './water-filling.policy';
 export * from './allocation-policies';
 export * from './loss-allocation.decider';
 export * from './loss-allocation.commands';

@@ -10,8 +10,11 @@ import { allocationBasisCapturedPayload, residualLossForwardedPayload } from './
 export const ALLOCATION_POLICY_VARIANTS = {
   /** pro rata to profit (OKX 2018, BitMEX 2015 clawbacks) or, as Drift v2 does, to open interest */
   'socialized-loss': ['pro-rata-profit', 'drift-open-interest'],
-  /** auto-deleveraging queues: BitMEX, Binance and Hyperliquid ranking keys */
-  adl: ['bitmex', 'binance', 'hyperliquid'],
+  /**
+   * auto-deleveraging: the BitMEX, Binance and Hyperliquid queues (ranking keys), and the
+   * leverage-minimizing water-filling rule (Campbell, Hey, Moallemi, Nutz, arXiv 2603.15963)
+   */
+  adl: ['bitmex', 'binance', 'hyperliquid', 'water-filling'],
   /** variation-margin gains haircutting (CCP recovery tool) */
   'vm-gains-haircut': ['pro-rata-gain'],
   /** partial tear-up of opposite positions at the last settlement (mark) price */
@@ -46,7 +49,7 @@ const adlSetting = z
     variant: z.enum(ALLOCATION_POLICY_VARIANTS.adl).optional(),
     params: z
       .object({
-        /** Hyperliquid-like queue: close each counterparty's whole position, report the overshoot */
+        /** Hyperliquid-like queue: close each counterparty's whole position, report the overshoot (queue variants only, not water-filling) */
         closeWholePosition: z.boolean().optional(),
       })
       .strict(),
