@@ -1,20 +1,27 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { RejectionError } from '@ccp/contracts';
-import { caseFile, verifyJournals } from '@ccp/audit';
+import { caseFile, counterfactual, CounterfactualError, parseParamArguments, renderCaseFileHtml, verifyJournals, VerifyProgress } from '@ccp/audit';
 import { DECIDERS, scenarioFile, simulate } from '@ccp/engine';
+import { formatCounterfactual } from './format-counterfactual';
 import { formatOutcome } from './format-outcome';
 
 const USAGE = `usage:
   ccp simulate <scenario.json> [--out <dir>] [--json]
       run a scenario through the embedded engine; writes one journal per service and outcome.json
-  ccp audit verify <journal-dir>
+  ccp audit verify <journal-dir> [--progress] [--progress-every <n>]
       check every hash chain, re-decide every input, check every default's waterfall and allocation;
-      exit 0 only if all holds, else name the first offending record (journal, position, field) and why
-  ccp audit default <defaultId> --journals <journal-dir>
-      the case file of one default as JSON: timeline, defaulter, tranches, residual, allocations, invariants
+      exit 0 only if all holds, else name the first offending record (journal, position, field) and why.
+      Progress goes to stderr every n records (default 10000) when stderr is a terminal or with --progress
+  ccp audit default <journal-dir> <defaultId> [--html <file>]      (or: <defaultId> --journals <journal-dir>)
+      the case file of one default as JSON on stdout: timeline, defaulter, tranches, residual, allocations,
+      invariants; --html also writes it as a self-contained HTML report (waterfall chart, haircut histogram)
+  ccp audit counterfactual <journal-dir> <defaultId> --policy <name> [--variant <v>] [--param k=v ...] [--json]
+      re-run the recorded default's allocation on its recorded basis under another policy or parameters
+      (the journals are only read); recorded vs counterfactual side by side, and whether the recorded
+      allocation is reproduced byte for byte (exit 1 if not). --policy recorded re-runs the recorded one
   ccp schema scenario [--out <file>]
       print (or write) the JSON Schema of the scenario format`;
 
@@ -57,31 +64,8 @@ export function main(argv: string[]): void {
       }
       return;
     }
-    case 'audit': {
-      const [sub, ...args] = rest;
-      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { journals: { type: 'string' } } });
-      if (sub === 'verify') {
-        const dir = positionals[0] ?? fail(USAGE);
-        void verifyJournals(dir, DECIDERS).then((report) => {
-          for (const j of report.journals) process.stdout.write(`  ${j.producer.padEnd(16)} ${String(j.records).padStart(9)} records   head ${j.headHash}\n`);
-          if (report.ok) {
-            process.stdout.write(`audit verify: OK — hash chains intact, every input re-decided to identical events, ${report.defaultsChecked} defaults conserved to the cent\n`);
-            return;
-          }
-          const f = report.firstFinding!;
-          process.stdout.write(`audit verify: FAILED — ${report.findings.length} finding(s); first: ${f.journal} position ${f.position} (${f.recordId ?? '-'}) ${f.field}: ${f.reason}\n`);
-          process.exitCode = 1;
-        });
-        return;
-      }
-      if (sub === 'default') {
-        const defaultId = positionals[0] ?? fail(USAGE);
-        const dir = values.journals ?? fail(USAGE);
-        void caseFile(dir, defaultId).then((file) => process.stdout.write(`${JSON.stringify(file, null, 2)}\n`));
-        return;
-      }
-      return fail(USAGE);
-    }
+    case 'audit':
+      return audit(rest);
     case 'schema': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
       if (positionals[0] !== 'scenario') fail(USAGE);
@@ -90,6 +74,116 @@ export function main(argv: string[]): void {
         mkdirSync(dirname(values.out), { recursive: true });
         writeFileSync(values.out, schema);
       } else process.stdout.write(schema);
+      return;
+    }
+    default:
+      fail(USAGE);
+  }
+}
+
+/** parseArgs, its errors (unknown option, missing value) as a usage error */
+function parsed<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+/** `<dir> <defaultId>`, or `<defaultId> --journals <dir>` */
+function dirAndDefault(positionals: string[], journals: string | undefined): { dir: string; defaultId: string } {
+  if (journals !== undefined) {
+    if (positionals.length !== 1) fail(USAGE);
+    return { dir: journals, defaultId: positionals[0]! };
+  }
+  if (positionals.length !== 2) fail(USAGE);
+  return { dir: positionals[0]!, defaultId: positionals[1]! };
+}
+
+function requireDir(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`journal directory ${dir} does not exist`);
+}
+
+const onError = (command: string) => (error: unknown) => {
+  if (error instanceof CounterfactualError) fail(`ccp audit ${command}: ${error.message}`);
+  process.stderr.write(`ccp audit ${command}: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(2);
+};
+
+function audit(rest: string[]): void {
+  const [sub, ...args] = rest;
+  switch (sub) {
+    case 'verify': {
+      const { values, positionals } = parsed(() => parseArgs({ args, allowPositionals: true, options: { progress: { type: 'boolean' }, 'progress-every': { type: 'string' } } }));
+      if (positionals.length !== 1) fail(USAGE);
+      const dir = positionals[0]!;
+      requireDir(dir);
+      const every = values['progress-every'] === undefined ? 10_000 : Number(values['progress-every']);
+      if (!Number.isSafeInteger(every) || every < 1) fail(`--progress-every must be a positive integer, got ${values['progress-every']}`);
+      const show = values.progress === true || process.stderr.isTTY === true;
+      const started = performance.now();
+      const onProgress = show
+        ? (p: VerifyProgress) => {
+            const seconds = (performance.now() - started) / 1000;
+            const rate = seconds > 0 ? Math.round(p.recordsRead / seconds) : 0;
+            process.stderr.write(`audit verify: ${p.recordsRead} records, ${rate} records/s — ${p.journal} seq ${p.position}${process.stderr.isTTY ? '\r' : '\n'}`);
+          }
+        : undefined;
+      void verifyJournals(dir, DECIDERS, { ...(onProgress ? { onProgress } : {}), progressEvery: every })
+        .then((report) => {
+          if (show && process.stderr.isTTY) process.stderr.write('\n');
+          for (const j of report.journals) process.stdout.write(`  ${j.producer.padEnd(16)} ${String(j.records).padStart(9)} records   head ${j.headHash}\n`);
+          if (report.ok) {
+            process.stdout.write(`audit verify: OK — hash chains intact, every input re-decided to identical events, ${report.defaultsChecked} defaults conserved to the cent\n`);
+            return;
+          }
+          const f = report.firstFinding!;
+          process.stdout.write(`audit verify: FAILED — ${report.findings.length} finding(s); first: ${f.journal} position ${f.position} (${f.recordId ?? '-'}) ${f.field}: ${f.reason}\n`);
+          process.exitCode = 1;
+        })
+        .catch(onError('verify'));
+      return;
+    }
+    case 'default': {
+      const { values, positionals } = parsed(() => parseArgs({ args, allowPositionals: true, options: { journals: { type: 'string' }, html: { type: 'string' } } }));
+      const { dir, defaultId } = dirAndDefault(positionals, values.journals);
+      requireDir(dir);
+      void caseFile(dir, defaultId)
+        .then((file) => {
+          process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
+          if (values.html) {
+            mkdirSync(dirname(values.html), { recursive: true });
+            writeFileSync(values.html, renderCaseFileHtml(file));
+            process.stderr.write(`case file of ${defaultId} written to ${values.html}\n`);
+          }
+          if (!file.defaulter) process.exitCode = 1;
+        })
+        .catch(onError('default'));
+      return;
+    }
+    case 'counterfactual': {
+      const { values, positionals } = parsed(() =>
+        parseArgs({
+          args,
+          allowPositionals: true,
+          options: { journals: { type: 'string' }, policy: { type: 'string' }, variant: { type: 'string' }, param: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+        }),
+      );
+      const { dir, defaultId } = dirAndDefault(positionals, values.journals);
+      if (values.policy === undefined) fail(`--policy is required (a policy name, a policy key, or "recorded")\n\n${USAGE}`);
+      requireDir(dir);
+      let params: Record<string, string>;
+      try {
+        params = parseParamArguments(values.param ?? []);
+      } catch (error) {
+        return onError('counterfactual')(error);
+      }
+      void counterfactual(dir, defaultId, { policy: values.policy, ...(values.variant !== undefined ? { variant: values.variant } : {}), params })
+        .then((report) => {
+          process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCounterfactual(report)}\n`);
+          if (report.reproduced === false) process.exitCode = 1;
+        })
+        .catch(onError('counterfactual'));
       return;
     }
     default:
