@@ -1,19 +1,54 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { summarizeCpuProfile } from './cpu-profile';
+import type { ChildMode, ChildRequest, ChildResult } from './crash-child';
+import { crashFamilyScenario } from './crash-scenario';
+import { growthSvg } from './growth-svg';
 import { BreachMismatchError, benchMarginSize, type MarginSizeResult } from './margin-bench';
-import { benchReplay, CRASH_SCENARIO, type ReplayResult } from './replay-bench';
-import { fmt, int, ratio, table } from './timing';
+import { GROWTH_SVG, growthSeries, renderBenchmarks } from './report';
+import { loadResults, saveSection, SECTIONS, thisMachine, type CrashSizeResult, type ProfileResult, type SectionData, type SectionName } from './results';
+import { fmt, int, ratio } from './timing';
+import { benchTransport, type TransportConfig } from './transport-bench';
 
 /**
- * `npm run bench [-- --quick]`: margin breach search and audit replay, each figure a ratio against a
- * baseline measured in the same run; writes BENCHMARKS.md at the repository root. Benchmarks, not
- * tests: nothing fails on a timer. It exits non-zero only when results disagree (a bug).
+ * `npm run bench [-- --quick] [--only transport,margin,crash,profile] [--verify-all] [--render]`: the transport ceiling,
+ * margin breach search, the crash family (simulate / parse-only / audit verify, 12.5k → 100k
+ * accounts, each step in its own process for its peak RSS) and CPU profiles; each part's figures go
+ * to docs/bench/results/<part>.json and BENCHMARKS.md + docs/bench/growth.svg are re-rendered from
+ * the latest figures of every part. Benchmarks, not tests: nothing fails on a timer. It exits
+ * non-zero only when results disagree (a bug) or a part cannot run (no broker).
  */
 
 const ROOT = resolve(__dirname, '../../..');
-const quick = process.argv.includes('--quick');
+const CHILD = join(__dirname, 'crash-child.ts');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const verifyAll = argv.includes('--verify-all');
+
+function parseOnly(): SectionName[] {
+  if (argv.includes('--render')) return []; // re-render BENCHMARKS.md and the chart from the saved figures
+  const i = argv.indexOf('--only');
+  if (i < 0) return [...SECTIONS];
+  const raw = argv[i + 1];
+  if (!raw) throw new Error(`--only needs a comma-separated list of ${SECTIONS.join(', ')}`);
+  const names = raw.split(',').map((s) => s.trim());
+  for (const n of names) if (!(SECTIONS as readonly string[]).includes(n)) throw new Error(`--only: unknown part '${n}'; parts are ${SECTIONS.join(', ')}`);
+  return names as SectionName[];
+}
+
+const SIZES = {
+  margin: quick ? [10_000, 12_500, 25_000] : [10_000, 12_500, 25_000, 50_000, 100_000, 1_000_000],
+  crash: quick ? [12_500, 25_000] : [12_500, 25_000, 50_000, 100_000],
+  /** audit verify of the 100k journal alone takes ~2.5 min of CPU here: only with --verify-all, to keep the full run under ~10 min */
+  verifyUpTo: verifyAll ? Number.POSITIVE_INFINITY : 50_000,
+  profile: 12_500,
+  transport: (quick
+    ? { singleMessages: 1_000, messages: 10_000, batchSize: 500, payloadAccounts: 2_000 }
+    : { singleMessages: 5_000, messages: 50_000, batchSize: 500, payloadAccounts: 2_000 }) satisfies TransportConfig,
+};
 
 function reexecWithGc(): never {
   // --expose-gc for heap-per-account figures; a larger old space for the 1M-account state.
@@ -26,135 +61,31 @@ function reexecWithGc(): never {
 
 const log = (s: string): void => void process.stdout.write(`${s}\n`);
 
-function marginSection(results: readonly MarginSizeResult[]): string {
-  const marks = table(
-    ['accounts', 'mark', 'price', 'breached', 'examined (index)', 'examined (naive)', 'index median ms', 'naive median ms', 'speed-up (naive ÷ index)'],
-    results.flatMap((r) =>
-      r.marks.map((m) => [
-        int(r.accounts),
-        m.label,
-        m.mark,
-        int(m.breached),
-        int(m.indexedExamined),
-        int(m.naiveExamined),
-        fmt(m.indexedMs, 3),
-        fmt(m.naiveMs, 3),
-        ratio(m.naiveMs / Math.max(m.indexedMs, 1e-6)),
-      ]),
-    ),
-  );
-  const growth = table(
-    ['accounts', 'build (decide+evolve, s)', 'heap bytes / account', 'small move: examined − breached', 'ApplyMarkPrice decide ms (median)', 'decide+evolve ms (events)', 'decide ÷ naive scan'],
-    results.map((r) => {
-      const small = r.marks[0]!;
-      return [
-        int(r.accounts),
-        fmt(r.buildMs / 1000, 1),
-        r.heapBytesPerAccount === null ? 'n/a (no --expose-gc)' : int(r.heapBytesPerAccount),
-        int(small.indexedExamined - small.breached),
-        fmt(r.decideMs, 2),
-        `${fmt(r.decideEvolveMs, 2)} (${int(r.decideEvents)})`,
-        ratio(r.decideMs / small.naiveMs),
-      ];
-    }),
-  );
-  return [
-    '## 1. Margin: breach search per mark update',
-    '',
-    'N single-position accounts on BTC-PERP (entry 60,000, IM 5%, MM 2.5%), built through `marginDecider.decide` + `evolve`',
-    '(ListInstrument, RegisterMember ×20, then OpenAccount, DepositCollateral, ApplyTrade per account; alternating long/short,',
-    'quantity 1–5, leverage uniform in [2, 20) from a seeded mulberry32, so liquidation prices spread). Marks are chosen between',
-    'approximate liquidation prices so that ~0.1% / ~5% of all accounts cross. Baseline: `naiveScanBreaches` (checks every holder)',
-    `on the same state; both return identical account sets (asserted). Times are medians of 5.`,
-    '',
-    marks,
-    '',
-    '### Growth',
-    '',
-    growth,
-  ].join('\n');
+/** Runs one crash-child step in a fresh process (same node flags), optionally under the CPU profiler. */
+function child(mode: ChildMode, accounts: number, dir: string, cpuProf?: { dir: string; name: string }): ChildResult {
+  const request: ChildRequest = { mode, root: ROOT, accounts, dir };
+  const flags = process.execArgv.filter((a) => a !== '--expose-gc');
+  const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf.dir}`, `--cpu-prof-name=${cpuProf.name}`] : [];
+  const result = spawnSync(process.execPath, [...flags, ...prof, CHILD, JSON.stringify(request)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const line = result.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (result.status !== 0 || !line) throw new Error(`crash-child ${mode} at ${accounts} accounts failed (exit ${String(result.status)}${result.signal ? `, ${result.signal}` : ''})`);
+  return JSON.parse(line.slice('RESULT '.length)) as ChildResult;
 }
 
-function replaySection(main: ReplayResult, growth: readonly ReplayResult[]): string {
-  const perSec = (records: number, ms: number) => int(records / (ms / 1000));
-  const row = (r: ReplayResult) => [
-    int(r.accounts),
-    int(r.inputs),
-    int(r.records),
-    fmt(r.bytes / 2 ** 20, 1),
-    `${int(r.defaults)} / ${int(r.socialized)}`,
-    perSec(r.records, r.simulateMs),
-    `${perSec(r.records, r.parseMs)} (${fmt(r.bytes / 2 ** 20 / (r.parseMs / 1000), 0)} MiB/s)`,
-    perSec(r.records, r.verifyMs),
-    `${fmt((100 * r.parseMs) / r.verifyMs, 1)}%`,
-    ratio(r.parseMs / r.simulateMs),
-  ];
-  const headers = ['accounts', 'inputs', 'journal records', 'journal MiB', 'defaults / socialized', 'simulate rec/s', 'parse-only rec/s (MiB/s)', 'verify rec/s', 'verify ÷ parse-only speed', 'simulate ÷ parse-only speed'];
-  return [
-    '## 2. Embedded engine and audit replay',
-    '',
-    `\`simulate()\` of \`${CRASH_SCENARIO}\` into a temp dir (journals on disk), then \`verifyJournals\` over those journals.`,
-    'Baseline: `readJournalLines` + `JSON.parse` of every line of the same journals (no checks). Records = all four journals.',
-    'Parse-only and verify are medians of 3 (growth rows: 1); simulate runs once. "socialized" = defaults left with a residual after the',
-    'default-fund waterfall (the insurance fund is the same 2,379,000 USD at every size). Records are not uniform in size (basis and',
-    'allocation records list many accounts), so records/s is compared only within a row; the ratio columns are the figures.',
-    '',
-    table(headers, [row(main)]),
-    '',
-    '### Growth (population scenarios, same seed and shape, `accounts` changed)',
-    '',
-    table(headers, growth.map(row)),
-  ].join('\n');
+async function runTransport(): Promise<SectionData['transport']> {
+  const config = SIZES.transport;
+  // an unlimited fund: no allocation-basis records among the payloads (MB-sized; chunked separately)
+  const scenario = crashFamilyScenario(ROOT, config.payloadAccounts, '1000000000');
+  log(`transport: payloads from ${scenario.name} (unlimited insurance fund)`);
+  const r = await benchTransport(config, scenario, `${scenario.name} (insurance fund 1,000,000,000 USD)`, log);
+  const eps = (run: { messages: number; ms: number }) => int(run.messages / (run.ms / 1000));
+  log(`  median payload ${int(r.pool.medianBytes)} B; single ${eps(r.single)}/s, batched ${eps(r.batched)}/s, transactional ${eps(r.transactional)}/s, consume ${eps(r.consumeCommitted)}/s, end to end ${eps(r.endToEnd)}/s`);
+  return r;
 }
 
-function standing(margin: readonly MarginSizeResult[], replay: ReplayResult): string {
-  const lines: string[] = ['## Where we stand against the goals', ''];
-  const extra = margin.map((r) => Math.max(...r.marks.map((m) => m.indexedExamined - m.breached)));
-  const maxExtra = Math.max(...extra);
-  // met when the non-breached accounts examined stay a bounded handful (≤ 0.01% of N) at every size
-  const bounded = margin.every((r, i) => extra[i]! <= Math.max(2, r.accounts * 0.0001));
-  const largest = margin[margin.length - 1]!;
-  const small = largest.marks[0]!;
-  lines.push(
-    `- **Margin update sublinear in non-breached accounts**: ${bounded ? 'met' : 'not met'}. Across ${margin.map((r) => int(r.accounts)).join(' / ')} accounts the index examined ` +
-      `at most ${extra.map(int).join(' / ')} non-breached account(s) at any mark (max ${int(maxExtra)}: candidates whose bound the mark crosses but that are still above maintenance); ` +
-      `the naive scan examines all of them. At ${int(largest.accounts)} accounts a ~0.1% move takes ${fmt(small.indexedMs, 3)} ms vs ${fmt(small.naiveMs, 1)} ms naive ` +
-      `(${ratio(small.naiveMs / Math.max(small.indexedMs, 1e-6))}); cost follows the number breached, not N. ` +
-      `A mark that crosses ~5% is only ${ratio(largest.marks[1]!.naiveMs / largest.marks[1]!.indexedMs)} faster than the naive scan: the work there is the breaches themselves.`,
-  );
-  const pct = (100 * replay.parseMs) / replay.verifyMs;
-  lines.push(
-    `- **Audit replay ≥ 50% of parse-only speed**: ${pct >= 50 ? 'met' : 'not met'} — verifyJournals runs at ${fmt(pct, 1)}% of the read-and-JSON.parse baseline ` +
-      `on ${int(replay.accounts)} accounts (${int(replay.records / (replay.verifyMs / 1000))} vs ${int(replay.records / (replay.parseMs / 1000))} records/s).`,
-  );
-  lines.push(
-    `  Where the time goes (not yet profiled; inferred from this run): verification re-runs every decider, so it cannot be faster than ` +
-      `producing the journal — verify is at ${fmt((100 * replay.simulateMs) / replay.verifyMs, 0)}% of simulate's speed here. Beyond the deciders, each record is ` +
-      `re-canonicalized and re-hashed (sha256) and compared by canonical JSON. The gap to parse-only is the domain work itself; ` +
-      `the levers are the deciders' per-event cost (Decimal in the waterfall and allocation paths) and the per-default allocation basis (ADR 0004).`,
-  );
-  return lines.join('\n');
-}
-
-async function main(): Promise<void> {
-  const started = Date.now();
-  const marginSizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
-  const growthSizes = quick ? [2_500, 5_000] : [2_500, 5_000, 10_000];
-  // replay first, while the heap is small; the 1M-account margin state comes after
-  log(`replay: ${CRASH_SCENARIO}`);
-  const replay = await benchReplay(ROOT, 10_000, 3);
-  log(`  ${int(replay.records)} records; simulate ${fmt(replay.simulateMs / 1000)} s, parse-only ${fmt(replay.parseMs / 1000)} s, verify ${fmt(replay.verifyMs / 1000)} s`);
-  const growth: ReplayResult[] = [];
-  for (const n of growthSizes) {
-    if (n === 10_000) {
-      growth.push(replay);
-      continue;
-    }
-    log(`replay growth: ${int(n)} accounts`);
-    growth.push(await benchReplay(ROOT, n, 1));
-  }
+function runMargin(): SectionData['margin'] {
   const margin: MarginSizeResult[] = [];
-  for (const n of marginSizes) {
+  for (const n of SIZES.margin) {
     log(`margin: ${int(n)} accounts`);
     margin.push(benchMarginSize(n, log));
     const last = margin[margin.length - 1]!;
@@ -162,30 +93,108 @@ async function main(): Promise<void> {
       log(`  ${m.label.padEnd(20)} breached ${int(m.breached).padStart(7)}  examined ${int(m.indexedExamined).padStart(7)} vs ${int(m.naiveExamined).padStart(9)}  ${fmt(m.indexedMs, 3)} ms vs ${fmt(m.naiveMs, 3)} ms  ${ratio(m.naiveMs / Math.max(m.indexedMs, 1e-6))}`);
     if (global.gc) global.gc();
   }
+  return margin;
+}
 
-  const cpu = cpus();
-  const commands = quick ? ['npm run bench -- --quick'] : ['npm run bench'];
-  const doc = [
-    '# Benchmarks',
-    '',
-    'Generated by `libs/bench` — do not edit by hand. Benchmarks, not tests: nothing fails on a timer; every figure is a ratio',
-    'against a baseline measured in the same run on the same machine. Absolute numbers move between machines; ratios move less.',
-    '',
-    `- Date: ${new Date().toISOString()}${quick ? ' (**--quick**: reduced sizes)' : ''}`,
-    `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, ${process.platform} ${process.arch}`,
-    `- Node ${process.version}, flags: \`${process.execArgv.join(' ')}\``,
-    `- Commands: ${commands.map((c) => `\`${c}\``).join(', ')} (full run: \`npm run bench\`; smoke run: \`npm run bench -- --quick\`)`,
-    `- Run time: ${fmt((Date.now() - started) / 1000, 0)} s`,
-    '',
-    marginSection(margin),
-    '',
-    replaySection(replay, growth),
-    '',
-    standing(margin, replay),
-    '',
-  ].join('\n');
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), doc);
-  log(`wrote BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 0)} s)`);
+function runCrash(): SectionData['crash'] {
+  const rows: CrashSizeResult[] = [];
+  for (const accounts of SIZES.crash) {
+    const base = mkdtempSync(join(tmpdir(), 'ccp-bench-crash-'));
+    const dir = join(base, 'journals');
+    try {
+      log(`crash: ${int(accounts)} accounts`);
+      const simulate = child('simulate', accounts, dir);
+      log(`  simulate ${fmt(simulate.ms / 1000, 1)} s: ${int(simulate.records)} records, ${fmt(simulate.bytes / 2 ** 20, 0)} MiB, ${int(simulate.run?.defaults ?? 0)} defaults / ${int(simulate.run?.socialized ?? 0)} socialized, peak RSS ${fmt(simulate.maxRssBytes / 2 ** 20, 0)} MiB`);
+      const parse = child('parse', accounts, dir);
+      if (parse.records !== simulate.records) throw new Error(`parse-only read ${parse.records} records, simulate wrote ${simulate.records}`);
+      log(`  parse-only ${fmt(parse.ms / 1000, 2)} s`);
+      let verify: ChildResult | null = null;
+      if (accounts <= SIZES.verifyUpTo) {
+        verify = child('verify', accounts, dir);
+        if (verify.records !== simulate.records) throw new Error(`verify read ${verify.records} records, simulate wrote ${simulate.records}`);
+        log(`  verify ${fmt(verify.ms / 1000, 1)} s (${fmt((100 * parse.ms) / verify.ms, 1)}% of parse-only speed), peak RSS ${fmt(verify.maxRssBytes / 2 ** 20, 0)} MiB`);
+      } else log('  verify skipped (--verify-all to include it)');
+      rows.push({ accounts, simulate, parse, verify });
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
+function runProfile(): SectionData['profile'] {
+  const accounts = SIZES.profile;
+  const base = mkdtempSync(join(tmpdir(), 'ccp-bench-profile-'));
+  const dir = join(base, 'journals');
+  const profDir = join(base, 'profiles');
+  mkdirSync(profDir);
+  try {
+    log(`profile: ${int(accounts)} accounts (node --cpu-prof)`);
+    const simulate = child('simulate', accounts, dir, { dir: profDir, name: 'simulate.cpuprofile' });
+    const verify = child('verify', accounts, dir, { dir: profDir, name: 'verify.cpuprofile' });
+    log('  serialize: canonicalJson vs JSON.stringify over the journal');
+    const serialize = child('serialize', accounts, dir);
+    const result: ProfileResult = {
+      accounts,
+      simulate: { ms: simulate.ms, summary: summarizeCpuProfile(join(profDir, 'simulate.cpuprofile'), ROOT) },
+      verify: { ms: verify.ms, summary: summarizeCpuProfile(join(profDir, 'verify.cpuprofile'), ROOT) },
+      serialize: { records: serialize.records, bytes: serialize.bytes, ...serialize.serialize! },
+    };
+    for (const [name, p] of [
+      ['simulate', result.simulate.summary],
+      ['verify', result.verify.summary],
+    ] as const)
+      log(`  ${name}: ${p.places
+        .slice(0, 3)
+        .map((x) => `${x.frame} ${fmt(100 * x.share, 0)}%`)
+        .join(', ')}`);
+    return result;
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+async function runSection(section: SectionName): Promise<SectionData[SectionName]> {
+  switch (section) {
+    case 'transport':
+      return runTransport();
+    case 'margin':
+      return runMargin();
+    case 'crash':
+      return runCrash();
+    case 'profile':
+      return runProfile();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const only = parseOnly();
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  for (const section of SECTIONS.filter((s) => only.includes(s))) {
+    const t0 = performance.now();
+    const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
+    const data = await runSection(section);
+    saveSection(ROOT, {
+      section,
+      measuredAt: new Date().toISOString(),
+      command,
+      quick,
+      runSeconds: (performance.now() - t0) / 1000,
+      machine: thisMachine(),
+      loadAverage: { start: loadStart, end: loadavg().map((x) => Math.round(x * 100) / 100) },
+      data,
+    } as Parameters<typeof saveSection>[1]);
+    log(`${section}: ${fmt((performance.now() - t0) / 1000, 0)} s`);
+  }
+  const results = loadResults(ROOT);
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderBenchmarks(results, thisMachine(), command));
+  const series = growthSeries(results);
+  if (series.length > 0) {
+    mkdirSync(join(ROOT, 'docs/bench'), { recursive: true });
+    writeFileSync(join(ROOT, GROWTH_SVG), growthSvg('Cost as accounts double (relative to the smallest size)', series));
+  }
+  log(`wrote BENCHMARKS.md${series.length > 0 ? ` and ${GROWTH_SVG}` : ''} (${fmt((performance.now() - started) / 1000, 0)} s)`);
 }
 
 if (process.env['CCP_BENCH_CHILD'] !== '1' && typeof global.gc !== 'function') reexecWithGc();
