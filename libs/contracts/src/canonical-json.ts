@@ -16,10 +16,19 @@ export class CanonicalJsonError extends Error {
 }
 
 export function canonicalJson(value: unknown): string {
-  return write(value, '');
+  // The hot path (every record is hashed and written once, and re-hashed by the audit) carries no
+  // path; only when a value is refused is the walk repeated to name where.
+  try {
+    return write(value);
+  } catch (error) {
+    if (error instanceof Refused) explain(value, '');
+    throw error;
+  }
 }
 
-function write(value: unknown, path: string): string {
+class Refused extends Error {}
+
+function write(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -27,15 +36,49 @@ function write(value: unknown, path: string): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isSafeInteger(value)) throw new CanonicalJsonError(path, `number ${value} is not a safe integer; send decimals as strings`);
+      if (!Number.isSafeInteger(value)) throw new Refused();
       return Object.is(value, -0) ? '0' : String(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v, i) => write(v, `${path}[${i}]`)).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i += 1) out += i === 0 ? write(value[i]) : `,${write(value[i])}`;
+        return `${out}]`;
+      }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record)
-        .filter((k) => record[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${write(record[k], path ? `${path}.${k}` : k)}`).join(',')}}`;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = record[k];
+        if (v === undefined) continue;
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${write(v)}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw new Refused();
+  }
+}
+
+/** The slow walk, only after a refusal: throws CanonicalJsonError naming the first offending path. */
+function explain(value: unknown, path: string): void {
+  if (value === null) return;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw new CanonicalJsonError(path, `number ${value} is not a safe integer; send decimals as strings`);
+      return;
+    case 'object': {
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => explain(v, `${path}[${i}]`));
+        return;
+      }
+      const record = value as Record<string, unknown>;
+      for (const k of Object.keys(record).sort()) if (record[k] !== undefined) explain(record[k], path ? `${path}.${k}` : k);
+      return;
     }
     default:
       throw new CanonicalJsonError(path, `${typeof value} is not serializable`);

@@ -1,4 +1,4 @@
-import { EventEnvelope, GENESIS_HASH, Producer, sealRecord, serializeRecord, UnsealedEnvelope } from '@ccp/contracts';
+import { EventEnvelope, GENESIS_HASH, Producer, sealRecordWithLine, UnsealedEnvelope } from '@ccp/contracts';
 
 /**
  * Where a journal's sealed records go. The file journal writes JSON lines; the Kafka runtime
@@ -37,8 +37,8 @@ export class JournalWriter {
   }
 
   append<TType extends string, TPayload>(record: Omit<UnsealedEnvelope<TType, TPayload>, 'seq' | 'producer'>): EventEnvelope<TType, TPayload> {
-    const sealed = sealRecord({ ...record, producer: this.producer, seq: this.seq }, this.prevHash);
-    this.sink.append(sealed, serializeRecord(sealed));
+    const { record: sealed, line } = sealRecordWithLine({ ...record, producer: this.producer, seq: this.seq }, this.prevHash);
+    this.sink.append(sealed, line);
     this.seq += 1;
     this.prevHash = sealed.hash;
     return sealed;
