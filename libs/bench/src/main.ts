@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -188,7 +188,9 @@ async function main(): Promise<void> {
     log(`${section}: ${fmt((performance.now() - t0) / 1000, 0)} s`);
   }
   const results = loadResults(ROOT);
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderBenchmarks(results, thisMachine(), command));
+  const pipelineFile = join(ROOT, 'docs/bench/pipeline.md');
+  const pipeline = existsSync(pipelineFile) ? readFileSync(pipelineFile, 'utf8') : undefined;
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderBenchmarks(results, thisMachine(), command, pipeline));
   const series = growthSeries(results);
   if (series.length > 0) {
     mkdirSync(join(ROOT, 'docs/bench'), { recursive: true });

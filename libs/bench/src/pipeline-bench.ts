@@ -265,7 +265,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<{
       `Measured ${began} on ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}; load average ${fmt(load0, 1)} at the start`,
       `(a load above 2 means other work competed for the 2 cores). Command: \`node -r @swc-node/register libs/bench/src/pipeline.main.ts --accounts ${accounts} --shocks ${shockCount}\`.`,
       '',
-      `**Workload** (\`${scenario.name}\`, libs/bench/src/pipeline-scenario.ts): ${shockCount} measured shocks (+${profileShocks} profiled ones after them). Before each shock a`,
+      `**Workload** (\`${scenario.name}\`, libs/bench/src/pipeline-scenario.ts): ${shockCount} measured shocks (+${profileShocks} profiled after them). Before each shock a`,
       `fresh population of ${int(accounts)} accounts opens long/short pairs at the current mark (11–12× leverage) plus one 20× pair; the mark then`,
       'moves 60,000 → 56,400 or back (±6%): the 12× losing side breaches and is liquidated at mark, the 20× loser defaults, the insurance fund',
       'is empty and fees are 0, so that default walks the waterfall to loss socialization (pro rata to profit over every account so far) and',
@@ -359,7 +359,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<{
     if (crashSizes.length > 0) {
       const biggest = Math.max(...crashSizes);
       md.push(
-        '## 5. Crash scenario through Kafka against the embedded engine',
+        '### 2b. Crash scenario through Kafka against the embedded engine',
         '',
         `\`docs/scenarios/market-crash-100k.json\` at ${crashSizes.map(int).join(', ')} accounts (libs/bench/src/crash-scenario.ts: same seed and shape, insurance fund`,
         'sized so the last six defaults are socialized). Set-up (members, accounts, deposits, trades) is published per input channel without',
