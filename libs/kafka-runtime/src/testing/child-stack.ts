@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, WriteStream } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -172,6 +172,7 @@ process.on('exit', () => {
 /** The four services as child processes on a test namespace, each on a free port. */
 export class ChildStack {
   readonly logDir: string;
+  private stopped = false;
 
   private constructor(
     readonly services: Record<Producer, ServiceProcess>,
@@ -211,6 +212,8 @@ export class ChildStack {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     await Promise.all(PRODUCERS.map((p) => this.services[p].stop().catch(() => this.services[p].killNow())));
     await Promise.all(this.logs.map((l) => new Promise<void>((r) => l.end(() => r()))));
     everyStack.delete(this);
@@ -218,5 +221,15 @@ export class ChildStack {
 
   killNow(): void {
     for (const p of PRODUCERS) this.services[p].killNow();
+  }
+
+  /** The last lines of every service's output, for a failure message. */
+  lastLines(n = 15): string {
+    return PRODUCERS.map((p) => this.services[p].lastLines(n)).join('\n');
+  }
+
+  /** After a passing run: the logs are not needed. */
+  removeLogs(): void {
+    rmSync(this.logDir, { recursive: true, force: true });
   }
 }

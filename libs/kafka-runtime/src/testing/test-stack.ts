@@ -1,3 +1,4 @@
+import type { Admin } from 'kafkajs';
 import { createDataSource, migrate } from '@ccp/persistence';
 import { kafkaBrokersFromEnv, databaseUrlFromEnv, uniqueName, uniqueSchemaName, waitFor } from '@ccp/infra-testing';
 import { PRODUCERS, Producer } from '@ccp/contracts';
@@ -36,6 +37,7 @@ export async function createTestNamespace(prefix: string): Promise<TestNamespace
     env: (_producer) => ({ KAFKA_BROKERS: brokers.join(','), DATABASE_URL: databaseUrl, CCP_DATABASE_SCHEMA: schema, HTTP_PORT: '0', CCP_TOPIC_NAMESPACE: namespace, OTEL_SDK_DISABLED: 'true' }),
     async dispose() {
       await deleteNamespaceTopics(admin, namespace).catch(() => undefined);
+      await deleteNamespaceGroups(admin, namespace);
       await admin.disconnect();
       const drop = createDataSource({ url: databaseUrl, applicationName: 'ccp-test-namespace' });
       await drop.initialize();
@@ -43,6 +45,13 @@ export async function createTestNamespace(prefix: string): Promise<TestNamespace
       await drop.destroy();
     },
   };
+}
+
+/** Best effort: the namespace's consumer groups that have no member left (a group still joined is kept). */
+async function deleteNamespaceGroups(admin: Admin, namespace: string): Promise<void> {
+  const { groups } = await admin.listGroups().catch(() => ({ groups: [] as Array<{ groupId: string }> }));
+  const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(namespace));
+  await Promise.all(ours.map((id) => admin.deleteGroups([id]).catch(() => undefined)));
 }
 
 export interface InProcessStack {
