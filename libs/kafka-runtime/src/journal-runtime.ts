@@ -9,8 +9,7 @@ import {
   JOURNAL_TOPICS,
   Producer,
   PRODUCERS,
-  sealRecord,
-  serializeRecord,
+  sealRecordWithLine,
   UnsealedEnvelope,
 } from '@ccp/contracts';
 import { applyCommand, DECIDERS, JournaledDecider, JournalSlot, RecordAppender, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
@@ -95,10 +94,10 @@ class TransactionalJournalWriter implements RecordAppender {
   }
 
   append<TType extends string, TPayload>(record: Omit<UnsealedEnvelope<TType, TPayload>, 'seq' | 'producer'>): EventEnvelope<TType, TPayload> {
-    const sealed = sealRecord({ ...record, producer: this.producer, seq: this.seq }, this.prevHash);
+    const { record: sealed, line } = sealRecordWithLine({ ...record, producer: this.producer, seq: this.seq }, this.prevHash);
     this.pending.push({
       key: sealed.stream,
-      value: serializeRecord(sealed),
+      value: line,
       headers: { ...this.headers, 'ccp-producer': this.producer, 'ccp-seq': String(sealed.seq), 'ccp-type': sealed.type },
     });
     this.pendingRecords.push(sealed);
@@ -357,7 +356,14 @@ export class JournalRuntime {
     const deadLetters: Message[] = [];
     let applied = 0;
     let skipped = 0;
+    let lastBeat = performance.now();
     for (const message of batch.messages) {
+      // A long batch on a busy machine must not outlive the session: keep the membership alive while
+      // deciding (nothing is committed here; a failed heartbeat only means a rebalance is under way).
+      if (performance.now() - lastBeat > 1_000) {
+        lastBeat = performance.now();
+        await heartbeat().catch((error: unknown) => this.logger.log(`heartbeat during a batch: ${error instanceof Error ? error.message : String(error)}`));
+      }
       const outcome = this.journalOfTopic.has(logical)
         ? this.handleJournalMessage(slot, this.journalOfTopic.get(logical)!, batch.topic, batch.partition, message)
         : this.handleInputMessage(slot, this.channelOfTopic.get(logical)!, batch.topic, batch.partition, message);
@@ -386,7 +392,9 @@ export class JournalRuntime {
     this.telemetry.recordProcessed(this.producer, 'dead-lettered', deadLetters.length);
     this.telemetry.recordLag(this.producer, logical, Number(batch.offsetLag()));
     this.projection?.enqueue(records);
-    await heartbeat();
+    // The batch is committed (records, dead letters and offsets together): a rebalance reported now
+    // changes nothing already written, and the consumer rejoins from the committed offsets.
+    await heartbeat().catch((error: unknown) => this.logger.log(`heartbeat after commit: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private handleInputMessage(slot: WriterSlot, channel: InputChannel, topic: string, partition: number, message: KafkaMessage): MessageOutcome {
