@@ -65,8 +65,8 @@ node -e '
 # The audit of what the services recorded: hash chains, every input re-decided, every default
 # conserved and applied, then the case file of the first default (as an auditor would ask for it).
 echo
-echo "=== audit of $OUT (journals read back from Kafka)"
-node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit verify "$OUT"
+echo "=== audit of the journal topics, byte for byte as Kafka holds them (ccp audit verify --kafka)"
+bash "$ROOT/libs/cli/bin/ccp" audit verify --kafka --namespace "$CCP_TOPIC_NAMESPACE"
 FIRST_DEFAULT="$(node -e 'const o=require(process.argv[1]); if (o.defaults.length) console.log(o.defaults[0].defaultId)' "$ROOT/$OUT/outcome.json")"
 if [ -n "$FIRST_DEFAULT" ]; then
   node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit default "$FIRST_DEFAULT" --journals "$OUT" > "$OUT/case-file.json"
