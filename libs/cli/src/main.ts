@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { RejectionError } from '@ccp/contracts';
 import { caseFile, counterfactual, CounterfactualError, parseParamArguments, renderCaseFileHtml, verifyJournals, VerifyProgress } from '@ccp/audit';
 import { DECIDERS, scenarioFile, simulate } from '@ccp/engine';
+import { runHyperliquidStudy, StudyAuditor } from '@ccp/hyperliquid-study';
 import { formatCounterfactual } from './format-counterfactual';
 import { formatOutcome } from './format-outcome';
 
@@ -22,6 +23,10 @@ const USAGE = `usage:
       re-run the recorded default's allocation on its recorded basis under another policy or parameters
       (the journals are only read); recorded vs counterfactual side by side, and whether the recorded
       allocation is reproduced byte for byte (exit 1 if not). --policy recorded re-runs the recorded one
+  ccp study hyperliquid-2025-10-10 [--out <dir>] [--journals <dir>] [--data <dir>]
+      replay the 2025-10-10 Hyperliquid ADL as one journaled default through the four deciders, audit the
+      journals (verify, a counterfactual per policy) and write the report and chart. Defaults: --out
+      docs/studies, --journals tmp/studies/hyperliquid-2025-10-10 (replaced), --data ../shared/data/hyperliquid-2025-10-10
   ccp schema scenario [--out <file>]
       print (or write) the JSON Schema of the scenario format`;
 
@@ -66,6 +71,8 @@ export function main(argv: string[]): void {
     }
     case 'audit':
       return audit(rest);
+    case 'study':
+      return study(rest);
     case 'schema': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
       if (positionals[0] !== 'scenario') fail(USAGE);
@@ -189,6 +196,63 @@ function audit(rest: string[]): void {
     default:
       fail(USAGE);
   }
+}
+
+/** @ccp/audit as the study's auditor: the same functions `ccp audit verify` and `ccp audit counterfactual` run. */
+const studyAuditor: StudyAuditor = {
+  verify: async (dir) => {
+    const report = await verifyJournals(dir, DECIDERS);
+    const f = report.firstFinding;
+    return { ok: report.ok, defaultsChecked: report.defaultsChecked, firstFinding: f === null ? null : `${f.journal} position ${f.position} ${f.field}: ${f.reason}` };
+  },
+  counterfactual: async (dir, defaultId, policy, params) => {
+    const report = await counterfactual(dir, defaultId, { policy, params });
+    const c = report.counterfactual;
+    return {
+      reproduced: report.reproduced,
+      figures: {
+        totalCharged: c.totalCharged,
+        unallocated: c.unallocated,
+        overshoot: c.overshoot,
+        participantsHit: c.participantsHit,
+        largestHaircut: c.largestHaircut,
+        largestHaircutShareOfProfit: c.largestHaircutShareOfProfit,
+        gini: c.gini,
+        topDecileShare: c.topDecileShare,
+        notionalClosed: c.notionalClosed,
+      },
+    };
+  },
+};
+
+const STUDIES = ['hyperliquid-2025-10-10'] as const;
+
+function study(rest: string[]): void {
+  const { values, positionals } = parsed(() =>
+    parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, journals: { type: 'string' }, data: { type: 'string' } } }),
+  );
+  if (positionals.length !== 1 || !(STUDIES as readonly string[]).includes(positionals[0]!)) fail(`ccp study: name one study (${STUDIES.join(', ')})\n\n${USAGE}`);
+  const root = process.cwd();
+  const dataDir = resolve(values.data ?? join(root, '..', 'shared', 'data', 'hyperliquid-2025-10-10'));
+  const outDir = resolve(values.out ?? join(root, 'docs', 'studies'));
+  const journalDir = resolve(values.journals ?? join(root, 'tmp', 'studies', 'hyperliquid-2025-10-10'));
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) fail(`ccp study: data directory ${dataDir} does not exist (--data)`);
+  void runHyperliquidStudy({ dataDir, outDir, journalDir, dataDirLabel: relative(root, dataDir) || '.', journalDirLabel: relative(root, journalDir) || '.', auditor: studyAuditor })
+    .then((result) => {
+      const audit = result.audit!;
+      const equal = audit.rows.filter((r) => r.equal).length;
+      process.stdout.write(
+        `study hyperliquid-2025-10-10: ${result.imported.accepted.length} accounts kept, ${result.imported.rejected.length} rejected; ${result.basis.included.length} in the basis\n` +
+          `  default ${result.journal.residual.defaultId}: residual ${result.journal.residual.residual}, ${result.journal.inputs} inputs journaled in ${journalDir}\n` +
+          `  audit verify ${audit.verify.ok ? 'OK' : `FAILED: ${audit.verify.firstFinding ?? ''}`}; counterfactual figures equal to the table for ${equal} of ${audit.rows.length} policies; recorded allocation ${result.recordedReproduced ? 'reproduced' : 'NOT reproduced'}\n` +
+          `  wrote ${relative(root, result.reportPath)}, ${relative(root, result.chartPath)}\n`,
+      );
+      if (!audit.verify.ok || equal !== audit.rows.length || !result.recordedReproduced) process.exitCode = 1;
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`ccp study: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(2);
+    });
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 import { allocationBasisCapturedPayload, residualLossForwardedPayload } from '@ccp/contracts';
 import { parseSummary, parseUserCsv, StudyInputError, USER_CSV_COLUMNS } from './hyperliquid-import';
-import { buildStudyBasis, STUDY_INSTRUMENT, studyDefault } from './study-basis';
+import { buildStudyBasis, STUDY_INSTRUMENT, STUDY_MEMBER, studyDefault } from './study-basis';
 
 const HEADER = USER_CSV_COLUMNS.join(',');
 const addr = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
@@ -11,7 +11,8 @@ const GOOD = [
   `${addr(1)},7240.000000000001,2300.34,0.71225074896698,31.77348066298341,10164.959476,False,1`,
   // several fills: leverage is a mean, not checked against notional ÷ value
   `${addr(2)},134772.166555,102756.292615,0.06738591875526938,74.80587056628703,343839.71936799993,False,6`,
-  // exponent notation, tiny account value
+  // exponent notation, tiny account value: equity 0.0000150 + 0.0092159 rounds to 0 cents, below
+  // the 1-cent maintenance of any position (A7) — margin would liquidate it: excluded
   `${addr(3)},0.022144,0.009216,1476.2666666682635,41.61849710982659,1.4999999999983776e-05,False,1`,
   // flagged negative equity: a defaulter, excluded from the basis
   `${addr(4)},5000,-100,0,-2,-300,True,1`,
@@ -103,21 +104,24 @@ describe('parseSummary', () => {
 describe('buildStudyBasis and studyDefault', () => {
   const summary = parseSummary('{"adl_events_analyzed": 5, "accounts_tracked": 5, "events_processed": 5, "key_findings": {"negative_equity_count": 1, "negative_equity_total": -1000.005, "total_adl_notional": 1}}');
 
-  it('models each kept account as a short at mark 1 with entry 1 + pnl ÷ notional; excludes defaulters and unrepresentable rows with a reason', () => {
+  it('models each kept account as a short at mark 1 with entry 1 + pnl ÷ notional; excludes defaulters, unrepresentable rows and accounts below maintenance with a reason', () => {
     const basis = buildStudyBasis(parseUserCsv(csv(GOOD)).accepted, summary);
     expect(allocationBasisCapturedPayload.parse(basis.payload)).toEqual(basis.payload);
-    expect(basis.included.map((r) => r.user)).toEqual([1, 2, 3].map(addr));
+    expect(basis.included.map((r) => r.user)).toEqual([1, 2].map(addr));
     expect(basis.excluded.map((e) => [e.user, e.reason])).toEqual([
+      [addr(3), 'below-maintenance'],
       [addr(4), 'negative-equity'],
       [addr(5), 'unrepresentable'],
     ]);
+    // 0.022144 × 0.41618497 = 0.0092159… → 0 cents toward −∞; cash 0.000015 → 0 cents
+    expect(basis.excluded[0]!.equity).toBe(0n);
     const p = basis.payload.participants[0]!;
     expect(p).toEqual({
       accountId: addr(1),
-      memberId: addr(1),
+      memberId: STUDY_MEMBER,
       cashBalance: '10164.96',
       equity: '12465.3', // 10164.96 + 2300.34
-      variationMarginGain: '2300.34',
+      variationMarginGain: '2300.34', // equity − the deposit 10164.96
       positions: [
         {
           instrumentId: STUDY_INSTRUMENT,
@@ -126,13 +130,13 @@ describe('buildStudyBasis and studyDefault', () => {
           entryPrice: '1.31772652', // 1 + 2300.34 / 7240.000000000001, half-even at 8 decimals
           markPrice: '1',
           contractSize: '1',
-          unrealizedPnl: '2300.34',
-          maintenanceMarginRequired: '90.5', // 1.25% of 7240
+          unrealizedPnl: '2300.34', // 7240 × 0.31772652 = 2300.3400048, toward −∞ to the cent
+          maintenanceMarginRequired: '3.62', // 0.05% of 7240
         },
       ],
     });
-    // 7240 + 134772.166555 + 0.022144, at 8 decimals
-    expect(basis.openInterest).toBe(14_201_218_869_900n);
+    // 7240 + 134772.166555, at 8 decimals
+    expect(basis.openInterest).toBe(14_201_216_655_500n);
     expect(basis.deficit).toBe(100_000n); // 1000.005 half-even → 1000.00
   });
 
@@ -142,11 +146,11 @@ describe('buildStudyBasis and studyDefault', () => {
     expect(residualLossForwardedPayload.parse(d)).toEqual(d);
     expect(d.residual).toBe('1000');
     const [pos] = d.positions;
-    expect(pos!.quantity).toBe('142012.188699');
-    // B − 1 = 1000 ÷ 142012.188699 = 0.00704164999…, rounded up at 8 decimals = 0.00704165
-    expect(pos!.bankruptcyPrice).toBe('1.00704165');
+    expect(pos!.quantity).toBe('142012.166555');
+    // B − 1 = 1000 ÷ 142012.166555 = 0.00704165019…, rounded up at 8 decimals = 0.00704166
+    expect(pos!.bankruptcyPrice).toBe('1.00704166');
     const quarter = studyDefault(basis, { label: '25%', num: 1n, den: 4n });
-    expect(quarter.positions[0]!.quantity).toBe('35503.04717475');
+    expect(quarter.positions[0]!.quantity).toBe('35503.04163875'); // 142012.166555 ÷ 4, rounded up
     expect(() => studyDefault(basis, { label: '0', num: 0n, den: 1n })).toThrow(/must be in \(0, 1\]/);
   });
 });

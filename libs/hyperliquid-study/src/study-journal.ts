@@ -1,157 +1,148 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AllocationBasisCapturedPayload,
   canonicalJson,
-  Command,
-  CommandMeta,
   EventEnvelope,
-  HashChainVerifier,
   LossAllocatedPayload,
-  PRODUCERS,
+  LossAllocationAppliedPayload,
+  Producer,
   ResidualLossForwardedPayload,
   SetAllocationPolicyPayload,
 } from '@ccp/contracts';
-import { applyCommand, DECIDERS, FileJournalSink, journalFileName, JournalSlot, JournalWriter, readJournalLines } from '@ccp/engine';
-import { lossAllocationDecider, LossAllocationState, parseLossAllocationCommand } from '@ccp/loss-allocation-domain';
+import { DECIDERS, journalFileName, JournalHead, readJournalLines, ScenarioStep, simulate } from '@ccp/engine';
+import { fromMinor } from '@ccp/money';
+import { INITIAL_MARGIN_RATE, MAINTENANCE_MARGIN_RATE, STUDY_DEFAULT_ID, STUDY_DEFAULTER, STUDY_INSTRUMENT, STUDY_MARK_SEQ, STUDY_MEMBER, StudyBasis } from './study-basis';
 
 /**
- * The event as an ordinary journaled default of the loss-allocation journal: the three inputs the
- * loss-allocation decider receives for any default — SetAllocationPolicy, AllocateResidualLoss
- * (what ResidualLossForwarded becomes) and DecideAllocation (what AllocationBasisCaptured becomes)
- * — each applied with the engine's own apply step (`applyCommand`: record the input, decide with the
- * real decider, record the events, evolve) through a JournalWriter over a FileJournalSink, so the
- * envelope and hash chain are those of any engine journal.
+ * The event as an ordinary journaled default: a scenario of upstream inputs run through the
+ * embedded engine (`simulate`) with the four real deciders, so every consequence — the breach, the
+ * close-out, the waterfall, the basis request and capture, the allocation and its application — is
+ * decided and journaled the way any default is:
  *
- * What it is not: margin did not capture this basis — it was imported — so the inputs are upstream
- * inputs (source null, causation `scenario:…`), and the margin, liquidation and default-fund
- * journals are written empty. `ccp audit verify` therefore checks the hash chain and re-decides
- * every loss-allocation input, and reports, as it must, that margin never consumed the wire events
- * AllocationBasisRequested and LossAllocated (no margin journal replays this event).
+ * 1. parameters: liquidation closes at the mark with no fee; the waterfall is the perpetual-exchange
+ *    preset (defaulter's margin → insurance fund → recovery tool) with an empty insurance fund; the
+ *    allocation policy in force; the synthetic instrument with the study's margin rates (A7);
+ * 2. the book: one member; each account of the basis opened, its cash deposited (or booked as a
+ *    realized loss, A4) and its short traded at its entry price; the defaulter's long (A9);
+ * 3. the mark 1 (STUDY_OCCURRED_AT): margin finds the defaulter — only it — below maintenance;
+ *    liquidation closes it at the mark and declares the default; the default fund walks the
+ *    waterfall and forwards the residual; loss allocation requests the basis, margin captures it,
+ *    loss allocation decides and margin applies the allocation (LossAllocationApplied).
  */
+export const STUDY_SETUP_AT = '2025-10-10T21:00:00Z';
 export const STUDY_OCCURRED_AT = '2025-10-10T21:27:00Z';
-const CAUSE = 'scenario:hyperliquid-2025-10-10';
+export const STUDY_SCENARIO_NAME = 'hyperliquid-2025-10-10';
 
-export interface JournaledDefault {
-  readonly dir: string;
-  readonly records: number;
-  readonly headHash: string;
-  readonly recorded: LossAllocatedPayload;
-}
+const price = (units: bigint): string => fromMinor(units, 8);
+const cents = (c: bigint): string => fromMinor(c, 2);
 
-export function writeStudyJournal(
-  dir: string,
-  policy: SetAllocationPolicyPayload,
-  residual: ResidualLossForwardedPayload,
-  basis: AllocationBasisCapturedPayload,
-): JournaledDefault {
-  mkdirSync(dir, { recursive: true });
-  for (const producer of PRODUCERS) {
-    if (producer !== 'loss-allocation') closeSync(openSync(join(dir, journalFileName(producer)), 'w'));
-  }
-  const sink = new FileJournalSink(join(dir, journalFileName('loss-allocation')));
-  const writer = new JournalWriter('loss-allocation', sink);
-  const slot: JournalSlot = { writer, state: DECIDERS['loss-allocation'].decider.initialState() };
-  let recorded: LossAllocatedPayload | null = null;
-  const inputs: { type: string; payload: unknown }[] = [
-    { type: 'SetAllocationPolicy', payload: policy },
-    { type: 'AllocateResidualLoss', payload: residual },
-    { type: 'DecideAllocation', payload: basis },
+export function studyScenario(basis: StudyBasis, policy: SetAllocationPolicyPayload): { name: string; description: string; steps: ScenarioStep[] } {
+  const setup = (to: Producer, type: string, payload: Record<string, unknown>): ScenarioStep => ({ at: STUDY_SETUP_AT, to, type, payload });
+  const steps: ScenarioStep[] = [
+    setup('liquidation', 'SetLiquidationParameters', { mode: 'full', liquidationFeeRate: '0', executionModel: { kind: 'at-mark' } }),
+    setup('default-fund', 'SetWaterfall', { preset: 'perpetual-exchange' }),
+    setup('loss-allocation', 'SetAllocationPolicy', { ...policy }),
+    setup('margin', 'ListInstrument', { instrumentId: STUDY_INSTRUMENT, contractSize: '1', initialMarginRate: INITIAL_MARGIN_RATE, maintenanceMarginRate: MAINTENANCE_MARGIN_RATE }),
+    setup('margin', 'RegisterMember', { memberId: STUDY_MEMBER }),
   ];
-  try {
-    inputs.forEach((input, i) => {
-      const meta: CommandMeta = { occurredAt: STUDY_OCCURRED_AT, correlationId: residual.defaultId };
-      // the boundary every input crosses (zod schemas of the contracts), then the engine's apply step
-      const parsed = parseLossAllocationCommand({ type: input.type, payload: input.payload, meta });
-      if (!parsed.ok) throw new Error(`${input.type} refused at the boundary: ${parsed.rejection.path}: ${parsed.rejection.message}`);
-      // routed commands (AllocationBasisRequested, LossAllocated → margin) are not applied: no margin journal replays this event
-      const outcome = applyCommand(DECIDERS, slot, { target: 'loss-allocation', command: parsed.value as Command, causationId: `${CAUSE}:${i}`, source: null });
-      if (outcome.rejection !== null) throw new Error(`${input.type} rejected: ${outcome.rejection.code} at ${outcome.rejection.path}: ${outcome.rejection.message}`);
-      for (const record of outcome.decided) if (record.type === 'LossAllocated') recorded = record.payload as LossAllocatedPayload;
-    });
-  } finally {
-    sink.close();
+  const trade = (tradeId: string, accountId: string, side: 'long' | 'short', quantity: bigint, px: bigint): ScenarioStep =>
+    setup('margin', 'ApplyTrade', { tradeId, accountId, instrumentId: STUDY_INSTRUMENT, side, quantity: price(quantity), price: price(px) });
+  for (const a of basis.accounts) {
+    steps.push(setup('margin', 'OpenAccount', { accountId: a.accountId, memberId: STUDY_MEMBER }));
+    if (a.cash > 0n) steps.push(setup('margin', 'DepositCollateral', { accountId: a.accountId, amount: cents(a.cash) }));
+    if (a.cash < 0n) {
+      // A4: sell q + |cash| at the entry price, buy |cash| back at entry + 1: realized −|cash| exactly
+      const extra = -a.cash * 1_000_000n; // |cash| dollars as 1e-8 units
+      steps.push(trade(`${a.accountId}:open`, a.accountId, 'short', a.quantity + extra, a.entry));
+      steps.push(trade(`${a.accountId}:loss`, a.accountId, 'long', extra, a.entry + 100_000_000n));
+    } else {
+      steps.push(trade(`${a.accountId}:open`, a.accountId, 'short', a.quantity, a.entry));
+    }
   }
-  if (recorded === null) throw new Error('the decider did not allocate the default');
-  return { dir, records: writer.nextSeq, headHash: writer.headHash, recorded };
+  const d = basis.defaulter;
+  steps.push(setup('margin', 'OpenAccount', { accountId: d.accountId, memberId: STUDY_MEMBER }));
+  if (d.cash > 0n) steps.push(setup('margin', 'DepositCollateral', { accountId: d.accountId, amount: cents(d.cash) }));
+  steps.push(trade(`${d.accountId}:open`, d.accountId, 'long', d.quantity, d.entry));
+  steps.push({ at: STUDY_OCCURRED_AT, to: 'margin', type: 'ApplyMarkPrice', payload: { instrumentId: STUDY_INSTRUMENT, markPrice: '1', markSeq: STUDY_MARK_SEQ } });
+  return {
+    name: STUDY_SCENARIO_NAME,
+    description: 'The 2025-10-10 Hyperliquid auto-deleveraging as one default (libs/hyperliquid-study, docs/studies/hyperliquid-2025-10-10.md)',
+    steps,
+  };
 }
 
-export interface JournalCheck {
-  readonly ok: boolean;
-  readonly records: number;
-  readonly headHash: string;
-  readonly inputsRedecided: number;
-  readonly firstProblem: string | null;
-  /** the DecideAllocation input and ResidualLossReceived / LossAllocated as recorded */
-  readonly basis: AllocationBasisCapturedPayload | null;
-  readonly residual: ResidualLossForwardedPayload | null;
-  readonly recorded: LossAllocatedPayload | null;
+/** What the journals recorded about the study's default, read back from the files. */
+export interface RecordedDefault {
+  readonly dir: string;
+  readonly inputs: number;
+  readonly heads: Readonly<Record<Producer, JournalHead>>;
+  readonly breaches: readonly string[];
+  readonly residual: ResidualLossForwardedPayload;
+  readonly basis: AllocationBasisCapturedPayload;
+  readonly recorded: LossAllocatedPayload;
+  readonly applied: LossAllocationAppliedPayload;
+  /** the liquidation's AccountDefaulted: margin applied and deficit */
+  readonly marginApplied: string;
+  readonly deficit: string;
+}
+
+async function scan(dir: string, producer: Producer, types: readonly string[], each: (record: EventEnvelope) => void): Promise<void> {
+  const needles = types.map((t) => `"${t}"`);
+  for await (const { text } of readJournalLines(join(dir, journalFileName(producer)))) {
+    if (!needles.some((n) => text.includes(n))) continue;
+    const record = JSON.parse(text) as EventEnvelope;
+    if (record.kind === 'event' && types.includes(record.type)) each(record);
+  }
 }
 
 /**
- * Reads the loss-allocation journal back: every line parses, the hash chain links, and every input
- * re-decided by the decider gives exactly the recorded events (type, stream, correlation, payload
- * in canonical JSON). The same checks `ccp audit verify` makes on this journal, done here so the
- * study can state the result without depending on the audit lib.
+ * Runs the study's scenario through the embedded engine into `dir` (replacing it: simulate writes a
+ * `.partial` folder and renames it into place) and reads the default back from the journals. Throws
+ * if the run did not go as the study models it: a breach other than the defaulter's, no allocation,
+ * or an allocation margin did not apply.
  */
-export async function checkStudyJournal(dir: string): Promise<JournalCheck> {
-  const chain = new HashChainVerifier();
-  let state: LossAllocationState = lossAllocationDecider.initialState();
-  let expected: { type: string; stream: string; correlationId: string | null; payload: string }[] = [];
-  let pendingEvents: Parameters<typeof lossAllocationDecider.evolve>[1][] = [];
-  let records = 0;
-  let inputs = 0;
-  let problem: string | null = null;
-  let basis: AllocationBasisCapturedPayload | null = null;
+export async function runStudyJournals(dir: string, basis: StudyBasis, policy: SetAllocationPolicyPayload): Promise<RecordedDefault> {
+  const scenario = studyScenario(basis, policy);
+  const { summary } = simulate(scenario, DECIDERS, { outDir: dir });
+  const breaches: string[] = [];
+  let basisPayload: AllocationBasisCapturedPayload | null = null;
+  let applied: LossAllocationAppliedPayload | null = null;
+  await scan(dir, 'margin', ['MaintenanceBreached', 'AllocationBasisCaptured', 'LossAllocationApplied'], (r) => {
+    const p = r.payload as { accountId?: string; defaultId?: string };
+    if (r.type === 'MaintenanceBreached') breaches.push(String(p.accountId));
+    else if (p.defaultId === STUDY_DEFAULT_ID && r.type === 'AllocationBasisCaptured') basisPayload = r.payload as AllocationBasisCapturedPayload;
+    else if (p.defaultId === STUDY_DEFAULT_ID) applied = r.payload as LossAllocationAppliedPayload;
+  });
+  let defaulted: { marginApplied: string; deficit: string } | null = null;
+  await scan(dir, 'liquidation', ['AccountDefaulted'], (r) => {
+    defaulted = r.payload as { marginApplied: string; deficit: string };
+  });
   let residual: ResidualLossForwardedPayload | null = null;
   let recorded: LossAllocatedPayload | null = null;
-  for await (const { position, text } of readJournalLines(join(dir, journalFileName('loss-allocation')))) {
-    records = position + 1;
-    if (problem !== null) continue;
-    const record = JSON.parse(text) as EventEnvelope;
-    const chainBreak = chain.next(record, position);
-    if (chainBreak) {
-      problem = `line ${position}: ${chainBreak.field}: ${chainBreak.reason}`;
-      continue;
-    }
-    if (record.kind === 'input') {
-      if (expected.length > 0) {
-        problem = `line ${position}: input ${record.type} while ${expected.length} decided event(s) are missing`;
-        continue;
-      }
-      inputs += 1;
-      const parsed = parseLossAllocationCommand({ type: record.type, payload: record.payload, meta: { occurredAt: record.occurredAt, correlationId: record.correlationId } });
-      if (!parsed.ok) {
-        problem = `line ${position}: ${parsed.rejection.path}: ${parsed.rejection.message}`;
-        continue;
-      }
-      if (parsed.value.type === 'DecideAllocation') basis = parsed.value.payload;
-      const decision = lossAllocationDecider.decide(parsed.value, state);
-      if (decision.kind === 'rejected') {
-        expected = [{ type: 'CommandRejected', stream: record.stream, correlationId: record.correlationId, payload: '' }];
-        pendingEvents = [];
-        continue;
-      }
-      pendingEvents = [...decision.events];
-      expected = decision.events.map((e) => ({ type: e.type, stream: e.stream, correlationId: e.correlationId ?? record.correlationId, payload: canonicalJson(e.payload) }));
-      continue;
-    }
-    const want = expected.shift();
-    if (want === undefined) {
-      problem = `line ${position}: ${record.type} follows no input`;
-      continue;
-    }
-    if (want.type !== record.type || want.stream !== record.stream || want.correlationId !== record.correlationId || (want.type !== 'CommandRejected' && want.payload !== canonicalJson(record.payload))) {
-      problem = `line ${position}: re-deciding gives ${want.type} on ${want.stream}, recorded ${record.type} on ${record.stream} (or a different payload)`;
-      continue;
-    }
-    if (record.type === 'ResidualLossReceived') residual = record.payload as ResidualLossForwardedPayload;
-    if (record.type === 'LossAllocated') recorded = record.payload as LossAllocatedPayload;
-    if (expected.length === 0) {
-      for (const e of pendingEvents) state = lossAllocationDecider.evolve(state, e);
-      pendingEvents = [];
-    }
+  await scan(dir, 'loss-allocation', ['ResidualLossReceived', 'LossAllocated'], (r) => {
+    if ((r.payload as { defaultId?: string }).defaultId !== STUDY_DEFAULT_ID) return;
+    if (r.type === 'ResidualLossReceived') residual = r.payload as ResidualLossForwardedPayload;
+    else recorded = r.payload as LossAllocatedPayload;
+  });
+  if (breaches.length !== 1 || breaches[0] !== STUDY_DEFAULTER) throw new Error(`the mark breached ${breaches.length} account(s) (${breaches.slice(0, 5).join(', ')}): only ${STUDY_DEFAULTER} should`);
+  if (defaulted === null) throw new Error(`liquidation did not declare the default of ${STUDY_DEFAULTER}`);
+  if (residual === null) throw new Error(`no residual of ${STUDY_DEFAULT_ID} reached loss allocation`);
+  if (basisPayload === null) throw new Error(`margin captured no basis for ${STUDY_DEFAULT_ID}`);
+  if (recorded === null) throw new Error(`loss allocation did not allocate ${STUDY_DEFAULT_ID}`);
+  if (applied === null) throw new Error(`margin did not apply the allocation of ${STUDY_DEFAULT_ID}`);
+  const { marginApplied, deficit } = defaulted as { marginApplied: string; deficit: string };
+  return { dir, inputs: summary.inputs, heads: summary.journals, breaches, residual, basis: basisPayload, recorded, applied, marginApplied, deficit };
+}
+
+/** The first participant (by index) where two bases differ, or null when they are identical. */
+export function firstBasisDifference(expected: AllocationBasisCapturedPayload, captured: AllocationBasisCapturedPayload): string | null {
+  if (canonicalJson(expected) === canonicalJson(captured)) return null;
+  if (canonicalJson(expected.marks) !== canonicalJson(captured.marks)) return 'marks';
+  const n = Math.max(expected.participants.length, captured.participants.length);
+  for (let i = 0; i < n; i++) {
+    const e = expected.participants[i];
+    const c = captured.participants[i];
+    if (canonicalJson(e ?? null) !== canonicalJson(c ?? null)) return `participants[${i}]: expected ${canonicalJson(e ?? null)}, captured ${canonicalJson(c ?? null)}`;
   }
-  if (problem === null && expected.length > 0) problem = `the journal ends before ${expected.length} decided event(s)`;
-  return { ok: problem === null, records, headHash: chain.head.hash, inputsRedecided: inputs, firstProblem: problem, basis, residual, recorded };
+  return 'defaultId';
 }

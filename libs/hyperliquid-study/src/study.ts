@@ -18,7 +18,7 @@ import { Decimal, toMinor } from '@ccp/money';
 import { AdlAccountRow, EventSummary, parseSummary, parseUserCsv, UserCsvImport } from './hyperliquid-import';
 import { renderChart, renderReport } from './study-report';
 import { buildStudyBasis, DefaultedShare, HEADLINE_SHARE, STUDY_INSTRUMENT, StudyBasis, studyDefault } from './study-basis';
-import { checkStudyJournal, JournalCheck, writeStudyJournal } from './study-journal';
+import { firstBasisDifference, RecordedDefault, runStudyJournals } from './study-journal';
 
 export const USER_CSV = 'adl_by_user_REALTIME.csv';
 export const SUMMARY_JSON = 'realtime_analysis_summary.json';
@@ -29,13 +29,65 @@ export interface StudyOptions {
   readonly dataDir: string;
   /** where the report (.md) and chart (.svg) are written */
   readonly outDir: string;
-  /** where the journals of the journaled default are written (not committed: several MB) */
+  /** where the four journals of the journaled default are written (replaced; not committed: tens of MB) */
   readonly journalDir: string;
   /** how the report names the data folder and journal folder (relative paths keep the report machine-independent) */
   readonly dataDirLabel?: string;
   readonly journalDirLabel?: string;
   /** shares of the basis's open interest defaulted in the sensitivity scenarios */
   readonly sensitivityShares?: readonly DefaultedShare[];
+  /** the audit run on the journals (`ccp audit verify`, `ccp audit counterfactual`); the CLI passes @ccp/audit's */
+  readonly auditor?: StudyAuditor;
+}
+
+/** The figures `ccp audit counterfactual` prints for one policy (strings as in the LossAllocated payload). */
+export interface AuditedFigures {
+  readonly totalCharged: string;
+  readonly unallocated: string;
+  readonly overshoot: string;
+  readonly participantsHit: number;
+  readonly largestHaircut: string;
+  readonly largestHaircutShareOfProfit: string;
+  readonly gini: string;
+  readonly topDecileShare: string;
+  readonly notionalClosed: string;
+}
+
+/**
+ * The audit, injected (hyperliquid-study and audit are both audit-layer libs and do not import each
+ * other): the CLI's `ccp study` passes adapters over @ccp/audit's verifyJournals and counterfactual.
+ */
+export interface StudyAuditor {
+  verify(dir: string): Promise<{ readonly ok: boolean; readonly defaultsChecked: number; readonly firstFinding: string | null }>;
+  counterfactual(dir: string, defaultId: string, policyKey: string, params: Readonly<Record<string, string | boolean | number>>): Promise<{ readonly figures: AuditedFigures; readonly reproduced: boolean | null }>;
+}
+
+export interface AuditOutcome {
+  readonly verify: { readonly ok: boolean; readonly defaultsChecked: number; readonly firstFinding: string | null };
+  /** per headline row, in table order */
+  readonly rows: readonly { readonly label: string; readonly arguments: string; readonly equal: boolean; readonly reproduced: boolean | null }[];
+}
+
+/** The figures of a table row, as `ccp audit counterfactual` reports them. */
+export function rowFigures(r: PolicyFigures): AuditedFigures {
+  const f = r.payload.fairness;
+  return {
+    totalCharged: f.totalCharged,
+    unallocated: r.payload.unallocated,
+    overshoot: f.overshoot,
+    participantsHit: f.participantsHit,
+    largestHaircut: f.largestHaircut,
+    largestHaircutShareOfProfit: f.largestHaircutShareOfProfit,
+    gini: f.gini,
+    topDecileShare: f.topDecileShare,
+    notionalClosed: f.notionalClosed,
+  };
+}
+
+/** `--policy … [--param k=v]` of a table row */
+export function counterfactualArguments(spec: PolicySpecRow): string {
+  const params = Object.entries(spec.params).map(([k, v]) => ` --param ${k}=${String(v)}`);
+  return `--policy ${spec.key}${params.join('')}`;
 }
 
 /** One policy run on the basis, as the study reports it. */
@@ -61,7 +113,7 @@ export const POLICY_IN_FORCE: SetAllocationPolicyPayload = { policy: 'adl', vari
 
 export interface PolicyFigures {
   readonly spec: PolicySpecRow;
-  /** cents, Σ quantity closed × mark (every close decided, sub-cent ones included) */
+  /** cents: the allocation's fairness.notionalClosed — Σ quantity closed × close price over the closes sent to margin */
   readonly notionalClosed: bigint;
   /** cents: Σ charges */
   readonly profitTaken: bigint;
@@ -119,7 +171,12 @@ export interface StudyResult {
   readonly actual: ActualEvent;
   readonly headline: Scenario;
   readonly sensitivity: readonly Scenario[];
-  readonly journal: JournalCheck;
+  readonly journal: RecordedDefault;
+  /** margin's captured basis equals the one the study built from the data (A1–A8) */
+  readonly basisAsModelled: boolean;
+  /** the journaled residual equals studyDefault(basis) at 100% */
+  readonly residualAsModelled: boolean;
+  readonly audit: AuditOutcome | null;
   /** the recorded LossAllocated equals the counterfactual of the policy in force, byte for byte */
   readonly recordedReproduced: boolean;
   readonly waterFillingAtMostQueue: readonly { share: string; ok: boolean }[];
@@ -130,12 +187,6 @@ export interface StudyResult {
 }
 
 const cents = (d: Decimal): bigint => toMinor(d, 2, 'halfEven');
-/** quantity units (1e-8 dollars of notional at mark 1) → cents, half-even */
-const unitsToCents = (units: bigint): bigint => {
-  const q = units / 1_000_000n;
-  const r = units % 1_000_000n;
-  return r * 2n > 1_000_000n || (r * 2n === 1_000_000n && q % 2n === 1n) ? q + 1n : q;
-};
 
 export function actualEvent(rows: readonly AdlAccountRow[], summary: EventSummary): ActualEvent {
   let notional = new Decimal(0);
@@ -201,12 +252,10 @@ export function runScenario(basisPayload: AllocationBasisCapturedPayload, residu
       closed.set(c.accountId, (closed.get(c.accountId) ?? 0n) + c.quantityClosed);
       if (c.amount === 0n) subCentCloses += 1;
     }
-    let notionalUnits = 0n;
-    for (const q of closed.values()) notionalUnits += q;
     const f = payload.fairness;
     return {
       spec,
-      notionalClosed: unitsToCents(notionalUnits),
+      notionalClosed: parseAmount(f.notionalClosed, 'notionalClosed'),
       profitTaken: parseAmount(f.totalCharged, 'totalCharged'),
       overshoot: parseAmount(f.overshoot, 'overshoot'),
       unallocated: parseAmount(payload.unallocated, 'unallocated'),
@@ -226,42 +275,53 @@ export function runScenario(basisPayload: AllocationBasisCapturedPayload, residu
 }
 
 /**
- * The whole study: import, build the basis and the default, journal the default through the real
- * loss-allocation decider, read the journal back and check it, re-run every policy on the recorded
- * basis, and write the report and the chart. Deterministic: no clock, no randomness; the same
- * data gives the same bytes.
+ * The whole study: import, build the book and the basis, run the default through the embedded
+ * engine and the four real deciders into file journals, read the recorded default back, re-run
+ * every policy on the recorded basis and default, audit the journals (when an auditor is given),
+ * and write the report and the chart. Deterministic: no clock, no randomness; the same data gives
+ * the same bytes.
  */
 export async function runHyperliquidStudy(options: StudyOptions): Promise<StudyResult> {
   const imported = parseUserCsv(readFileSync(join(options.dataDir, USER_CSV), 'utf8'));
   const summary = parseSummary(readFileSync(join(options.dataDir, SUMMARY_JSON), 'utf8'));
   const basis = buildStudyBasis(imported.accepted, summary);
-  const residual = studyDefault(basis, HEADLINE_SHARE);
 
-  const written = writeStudyJournal(options.journalDir, POLICY_IN_FORCE, residual, basis.payload);
-  const journal = await checkStudyJournal(options.journalDir);
-  if (!journal.ok || journal.basis === null || journal.residual === null || journal.recorded === null) {
-    throw new Error(`the study journal does not verify: ${journal.firstProblem ?? 'a recorded input or event is missing'}`);
-  }
-  // every row below is computed from what the journal recorded, not from the in-memory inputs
+  const journal = await runStudyJournals(options.journalDir, basis, POLICY_IN_FORCE);
+  const basisDifference = firstBasisDifference(basis.payload, journal.basis);
+  if (basisDifference !== null) throw new Error(`margin captured a basis other than the study's model, first at ${basisDifference}`);
+  const residualAsModelled = canonicalJson(journal.residual) === canonicalJson(studyDefault(basis, HEADLINE_SHARE));
+  // every row below is computed from what the journals recorded, not from the in-memory inputs
   const headline = runScenario(journal.basis, journal.residual, HEADLINE_SHARE);
   const inForce = headline.rows[0]!;
   const viaCounterfactual = counterfactual(journal.basis, journal.residual.residual, journal.residual.positions, inForce.spec.key, inForce.spec.params);
   const recordedReproduced =
     canonicalJson(inForce.payload) === canonicalJson(journal.recorded) &&
     canonicalJson(viaCounterfactual) === canonicalJson(journal.recorded) &&
-    canonicalJson(written.recorded) === canonicalJson(journal.recorded);
+    journal.applied.totalCharged === journal.recorded.fairness.totalCharged;
 
   const shares = options.sensitivityShares ?? [
     { label: '25%', num: 1n, den: 4n },
     { label: '5%', num: 1n, den: 20n },
   ];
-  const sensitivity = shares.map((share) => runScenario(journal.basis!, studyDefault(basis, share), share));
+  const sensitivity = shares.map((share) => runScenario(journal.basis, studyDefault(basis, share), share));
   const waterFillingAtMostQueue = [headline, ...sensitivity].map((s) => {
     const wf = s.rows.find((r) => r.spec.key === 'adl:water-filling')!;
     const queues = s.rows.filter((r) => r.spec.key.startsWith('adl:') && r.spec.key !== 'adl:water-filling' && r.spec.params.closeWholePosition !== true);
     const ok = queues.every((q) => leverageAtMost(wf.maxLeverageAll, q.maxLeverageAll));
     return { share: s.share.label, ok };
   });
+
+  let audit: AuditOutcome | null = null;
+  if (options.auditor !== undefined) {
+    const auditor = options.auditor;
+    const verify = await auditor.verify(options.journalDir);
+    const rows = [];
+    for (const r of headline.rows) {
+      const cf = await auditor.counterfactual(options.journalDir, journal.residual.defaultId, r.spec.key, r.spec.params);
+      rows.push({ label: r.spec.label, arguments: counterfactualArguments(r.spec), equal: canonicalJson(cf.figures) === canonicalJson(rowFigures(r)), reproduced: cf.reproduced });
+    }
+    audit = { verify, rows };
+  }
 
   const actual = actualEvent(imported.accepted, summary);
   const partial = {
@@ -272,6 +332,9 @@ export async function runHyperliquidStudy(options: StudyOptions): Promise<StudyR
     headline,
     sensitivity,
     journal,
+    basisAsModelled: true,
+    residualAsModelled,
+    audit,
     recordedReproduced,
     waterFillingAtMostQueue,
   };
@@ -289,4 +352,4 @@ export async function runHyperliquidStudy(options: StudyOptions): Promise<StudyR
   return { ...partial, reportPath, chartPath, markdown, svg };
 }
 
-export type StudyFacts = Pick<StudyResult, 'imported' | 'summary' | 'basis' | 'actual' | 'headline' | 'sensitivity' | 'journal' | 'recordedReproduced' | 'waterFillingAtMostQueue'>;
+export type StudyFacts = Pick<StudyResult, 'imported' | 'summary' | 'basis' | 'actual' | 'headline' | 'sensitivity' | 'journal' | 'basisAsModelled' | 'residualAsModelled' | 'audit' | 'recordedReproduced' | 'waterFillingAtMostQueue'>;
