@@ -36,7 +36,8 @@ export interface TopicSpec {
 const MIB = 1024 * 1024;
 
 export const TOPIC_SPECS: readonly TopicSpec[] = [
-  ...Object.values(JOURNAL_TOPICS).map((name) => ({ name, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' as const, maxMessageBytes: 8 * MIB })),
+  // 64 MiB: an allocation basis over 100k participants is ~30 MB (docs/adr/0004; chunking is the fix to come)
+  ...Object.values(JOURNAL_TOPICS).map((name) => ({ name, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' as const, maxMessageBytes: 64 * MIB })),
   ...Object.values(INPUT_TOPICS).map((name) => ({ name, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' as const, maxMessageBytes: 1 * MIB })),
   { name: DEAD_LETTER_TOPIC, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete', maxMessageBytes: 8 * MIB },
 ];
