@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer as KafkaProducer } from 'kafkajs';
-import { EventEnvelope, JOURNAL_TOPICS, PRODUCERS, Producer } from '@ccp/contracts';
-import { DECIDERS, LoadedStep, OutcomeCollector, wireCommandsFor } from '@ccp/engine';
+import { EventEnvelope, PRODUCERS, Producer } from '@ccp/contracts';
+import { DECIDERS, LoadedStep, OutcomeCollector } from '@ccp/engine';
 import { createDataSource, migrate } from '@ccp/persistence';
 import { uniqueName, uniqueSchemaName } from '@ccp/infra-testing';
-import { createKafka, deleteNamespaceTopics, ensureTopics, inputChannelOf, Partitioners, stepMessage, topology, type DeadLetterRecord, type Topology } from '@ccp/kafka-runtime';
+import { CascadeLedger, createKafka, deleteNamespaceTopics, ensureTopics, inputChannelOf, Partitioners, stepMessage, topology, type DeadLetterRecord, type Topology } from '@ccp/kafka-runtime';
 import { outcomeFigures, type OutcomeFigures } from './pipeline-outcome';
 import type { ServiceMessage, ServiceRequest, ServiceUsage } from './pipeline-service-child';
 
@@ -226,9 +226,7 @@ export class PipelineWatcher {
   /** performance.now() when margin's last LossAllocationApplied arrived, and its Kafka timestamp (ms since epoch, set by the service's producer) */
   lastAllocationApplied: { at: number; createMs: number } | null = null;
   private readonly kept: Record<Producer, EventEnvelope[]> = { margin: [], liquidation: [], 'default-fund': [], 'loss-allocation': [] };
-  private readonly recorded = new Map<string, number>();
-  private readonly owed = new Map<string, number>();
-  private readonly deadLettered = new Set<string>();
+  private readonly ledger: CascadeLedger;
   private readonly positions = new Map<string, bigint>();
   private consumer: Consumer | null = null;
   private changes = 0;
@@ -239,6 +237,7 @@ export class PipelineWatcher {
     private readonly topo: Topology,
   ) {
     this.groupId = `${topo.namespace}ccp.bench-watcher`;
+    this.ledger = new CascadeLedger(topo, DECIDERS);
   }
 
   get changeCount(): number {
@@ -276,40 +275,30 @@ export class PipelineWatcher {
     if (topic === this.topo.deadLetter) {
       const dl = JSON.parse(message.value!.toString('utf8')) as DeadLetterRecord;
       this.deadLetters.push(dl);
-      this.deadLettered.add(`${dl.source.topic}|${dl.source.offset}`);
+      this.ledger.deadLetter(dl);
       return;
     }
     const record = JSON.parse(message.value!.toString('utf8')) as EventEnvelope;
     this.records += 1;
     this.perProducer[record.producer] += 1;
     this.lastRecordAt = at;
-    if (record.kind === 'input' && record.source) {
-      const key = `${record.producer}|${record.source.topic}|${record.source.offset}`;
-      this.recorded.set(key, (this.recorded.get(key) ?? 0) + 1);
-      return;
-    }
+    this.ledger.record(record);
+    if (record.kind === 'input' && record.source) return;
     if (OUTCOME_TYPES.has(record.type)) this.kept[record.producer].push(record);
     if (record.type === 'LossAllocationApplied') this.lastAllocationApplied = { at, createMs: Number(message.timestamp) };
-    for (const consumer of PRODUCERS) {
-      const owed = wireCommandsFor(DECIDERS, consumer, record).length;
-      if (owed > 0) this.owed.set(`${consumer}|${JOURNAL_TOPICS[record.producer]}|${record.seq}`, owed);
-    }
   }
 
   stepDone(target: Producer, physicalTopic: string, offset: string): boolean {
-    return (this.recorded.get(`${target}|${this.topo.logical(physicalTopic)}|${offset}`) ?? 0) > 0 || this.deadLettered.has(`${physicalTopic}|${offset}`);
+    return this.ledger.stepDone(target, physicalTopic, offset);
   }
 
   outstanding(): string[] {
-    const out: string[] = [];
-    for (const [key, n] of this.owed) if ((this.recorded.get(key) ?? 0) < n) out.push(`${key} (${this.recorded.get(key) ?? 0}/${n})`);
-    return out;
+    return this.ledger.outstanding();
   }
 
   /** After a settled phase nothing is owed: forget the accounts so far (keeps the maps small at 100k accounts). */
   forgetSettled(): void {
-    this.owed.clear();
-    this.recorded.clear();
+    this.ledger.forgetSettled();
   }
 
   caughtUp(ends: ReadonlyMap<string, bigint>): boolean {

@@ -5,6 +5,7 @@ export * from './kafka-client';
 export * from './read-model-projection';
 export * from './telemetry';
 export * from './journal-runtime';
+export * from './cascade-ledger';
 export * from './scenario-feeder';
 export * from './topics-admin';
 export * from './nest/service-config';

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { EventEnvelope, JOURNAL_TOPICS, Producer, PRODUCERS } from '@ccp/contracts';
-import { DECIDERS, JournaledDecider, JournalHead, loadScenario, LoadedStep, OutcomeCollector, OutcomeSummary, streamOf, wireCommandsFor } from '@ccp/engine';
+import { EventEnvelope, Producer, PRODUCERS } from '@ccp/contracts';
+import { DECIDERS, JournaledDecider, JournalHead, loadScenario, LoadedStep, OutcomeCollector, OutcomeSummary, streamOf } from '@ccp/engine';
 import type { DeadLetterRecord } from './journal-runtime';
 import { createKafka, Partitioners } from './kafka-client';
+import { CascadeLedger } from './cascade-ledger';
 import { inputChannelOf, topology, Topology } from './topology';
 
 export interface FeedOptions {
@@ -42,11 +43,7 @@ export function stepMessage(step: LoadedStep): { key: string; value: string } {
 export class JournalWatcher {
   readonly journals: Record<Producer, EventEnvelope[]> = { margin: [], liquidation: [], 'default-fund': [], 'loss-allocation': [] };
   readonly deadLetters: DeadLetterRecord[] = [];
-  /** `${consumer}|${logical topic}|${offset}` → inputs recorded */
-  private readonly recorded = new Map<string, number>();
-  /** same key → inputs owed */
-  private readonly owed = new Map<string, number>();
-  private readonly deadLettered = new Set<string>();
+  private readonly ledger: CascadeLedger;
   /** physical topic → last offset read (control records included) */
   private readonly positions = new Map<string, bigint>();
   private consumer: Consumer | null = null;
@@ -56,8 +53,10 @@ export class JournalWatcher {
   constructor(
     private readonly kafka: Kafka,
     private readonly topo: Topology,
-    private readonly deciders: Readonly<Record<Producer, JournaledDecider>>,
-  ) {}
+    deciders: Readonly<Record<Producer, JournaledDecider>>,
+  ) {
+    this.ledger = new CascadeLedger(topo, deciders);
+  }
 
   get recordCount(): number {
     return this.changes;
@@ -94,32 +93,22 @@ export class JournalWatcher {
     if (topic === this.topo.deadLetter) {
       const dl = JSON.parse(message.value!.toString('utf8')) as DeadLetterRecord;
       this.deadLetters.push(dl);
-      this.deadLettered.add(`${dl.source.topic}|${dl.source.offset}`);
+      this.ledger.deadLetter(dl);
       return;
     }
     const record = JSON.parse(message.value!.toString('utf8')) as EventEnvelope;
     this.journals[record.producer].push(record);
-    if (record.kind === 'input' && record.source) {
-      const key = `${record.producer}|${record.source.topic}|${record.source.offset}`;
-      this.recorded.set(key, (this.recorded.get(key) ?? 0) + 1);
-      return;
-    }
-    for (const consumer of PRODUCERS) {
-      const owed = wireCommandsFor(this.deciders, consumer, record).length;
-      if (owed > 0) this.owed.set(`${consumer}|${JOURNAL_TOPICS[record.producer]}|${record.seq}`, owed);
-    }
+    this.ledger.record(record);
   }
 
   /** The step published at `offset` of `physicalTopic` is recorded by `target`, or dead-lettered. */
   stepDone(target: Producer, physicalTopic: string, offset: string): boolean {
-    return (this.recorded.get(`${target}|${this.topo.logical(physicalTopic)}|${offset}`) ?? 0) > 0 || this.deadLettered.has(`${physicalTopic}|${offset}`);
+    return this.ledger.stepDone(target, physicalTopic, offset);
   }
 
   /** The inputs owed but not (yet) recorded. */
   outstanding(): string[] {
-    const out: string[] = [];
-    for (const [key, n] of this.owed) if ((this.recorded.get(key) ?? 0) < n) out.push(`${key} (${this.recorded.get(key) ?? 0}/${n})`);
-    return out;
+    return this.ledger.outstanding();
   }
 
   /** Has read every journal up to `ends` (physical topic → high watermark)? */

@@ -73,19 +73,7 @@ export const adlPolicy: AllocationPolicy<AdlParams> = (basis, residual, position
     const charged = params.closeWholePosition === true ? (e.lossPerContract * closed) / VALUE_PER_CENT : share;
     overshoot += charged - share;
     const amounts = allocateLargestRemainder(charged, takes);
-    for (const t of takes) {
-      const { account, position } = t.holding;
-      allocations.push({
-        accountId: account.accountId,
-        memberId: account.memberId,
-        amount: amounts.get(t.key) ?? 0n,
-        instrumentId: position.instrumentId,
-        side: position.side,
-        quantityClosed: t.weight,
-        closePrice: e.position.bankruptcyPrice,
-        contractSize: position.contractSize,
-      });
-    }
+    allocations.push(...adlCloseCharges(e, takes.map((t) => ({ holding: t.holding, quantity: t.weight, amount: amounts.get(t.key) ?? 0n }))));
   }
   const sorted = sortCharges(allocations);
   return {
@@ -95,3 +83,17 @@ export const adlPolicy: AllocationPolicy<AdlParams> = (basis, residual, position
     fairness: computeFairness({ basis, residual, unallocated: split.unallocated, allocations: sorted, profitOf: accountProfit }),
   };
 };
+
+/** The lines of ADL closes: each take closes its quantity of the opposite position at the defaulter's bankruptcy price and pays its amount. */
+export function adlCloseCharges(e: DefaultedExposure, takes: readonly { holding: Holding; quantity: bigint; amount: bigint }[]): AllocationCharge[] {
+  return takes.map(({ holding: { account, position }, quantity, amount }) => ({
+    accountId: account.accountId,
+    memberId: account.memberId,
+    amount,
+    instrumentId: position.instrumentId,
+    side: position.side,
+    quantityClosed: quantity,
+    closePrice: e.position.bankruptcyPrice,
+    contractSize: position.contractSize,
+  }));
+}

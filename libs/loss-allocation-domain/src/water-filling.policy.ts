@@ -3,6 +3,7 @@ import { allocateLargestRemainder } from '@ccp/money';
 import { exposuresOf } from './allocation-basis';
 import type { AllocationBasis, DefaultedExposure, Holding } from './allocation-basis';
 import { AllocationCharge, AllocationPolicy, sortCharges, splitAcrossExposures } from './allocation-outcome';
+import { adlCloseCharges } from './adl.policy';
 import { accountProfit, computeFairness } from './fairness';
 import { ceilDiv, compareIds, VALUE_PER_CENT } from './fixed-point';
 
@@ -62,19 +63,7 @@ export const waterFillingPolicy: AllocationPolicy<Record<string, never>> = (basi
       share,
       takes.map((t) => ({ key: t.holding.account.accountId, weight: t.quantity })),
     );
-    for (const t of takes) {
-      const { account, position } = t.holding;
-      allocations.push({
-        accountId: account.accountId,
-        memberId: account.memberId,
-        amount: amounts.get(account.accountId) ?? 0n,
-        instrumentId: position.instrumentId,
-        side: position.side,
-        quantityClosed: t.quantity,
-        closePrice: e.position.bankruptcyPrice,
-        contractSize: position.contractSize,
-      });
-    }
+    allocations.push(...adlCloseCharges(e, takes.map((t) => ({ holding: t.holding, quantity: t.quantity, amount: amounts.get(t.holding.account.accountId) ?? 0n }))));
   }
   const sorted = sortCharges(allocations);
   return {
