@@ -1,10 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { EventEnvelope, JOURNAL_TOPICS, Producer } from '@ccp/contracts';
-import { advanceNextOffset, readNextOffset, type PartitionKey } from '@ccp/persistence';
+import { EventEnvelope, Producer } from '@ccp/contracts';
 
 /** Projects one journal's committed records into the read models (implemented by @ccp/read-models). */
 export interface ReadModelProjector {
+  /** projects the records and advances the projected position, in the caller's transaction */
   project(manager: EntityManager, producer: Producer, records: readonly EventEnvelope[]): Promise<void>;
+  /** the next journal seq the read models have not seen */
+  nextSeq(manager: EntityManager, producer: Producer): Promise<number>;
 }
 
 export interface ProjectionLogger {
@@ -13,13 +15,12 @@ export interface ProjectionLogger {
 
 /**
  * Keeps PostgreSQL's read models behind the journal by committed records only: each call projects
- * records in ONE database transaction together with the journal position (next seq), so a crash
+ * records in ONE database transaction together with the position they reflect (next seq), so a crash
  * leaves the models and their position consistent, and a restart projects exactly the tail the
  * database has not seen. Runs serially; a failure is retried with the same records.
  */
 export class ReadModelProjection {
   private chain: Promise<void> = Promise.resolve();
-  private readonly key: PartitionKey;
   private projectedUpTo = -1;
   private failures = 0;
 
@@ -28,14 +29,11 @@ export class ReadModelProjection {
     private readonly projector: ReadModelProjector,
     private readonly producer: Producer,
     private readonly logger: ProjectionLogger,
-  ) {
-    this.key = { consumer: 'read-models', topic: JOURNAL_TOPICS[producer], partition: 0 };
-  }
+  ) {}
 
   /** The next journal seq the read models have not seen. */
   async nextSeq(): Promise<number> {
-    const next = await readNextOffset(this.dataSource.manager, this.key);
-    return next === undefined ? 0 : Number(next);
+    return this.projector.nextSeq(this.dataSource.manager, this.producer);
   }
 
   enqueue(records: readonly EventEnvelope[]): void {
@@ -58,8 +56,8 @@ export class ReadModelProjection {
     for (;;) {
       try {
         await this.dataSource.transaction(async (manager) => {
+          // the projector advances its own position (read_model_position) in this same transaction
           await this.projector.project(manager, this.producer, fresh);
-          await advanceNextOffset(manager, this.key, String(fresh.at(-1)!.seq + 1));
         });
         this.projectedUpTo = fresh.at(-1)!.seq;
         this.failures = 0;

@@ -3,7 +3,7 @@ import { DynamicModule, INestApplication, Logger, Module, ModuleMetadata } from 
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@ccp/persistence';
-import { projectJournalRecords, ReadApiModule, setupOpenApi } from '@ccp/read-models';
+import { projectJournalRecords, ReadApiModule, readProjectionPositions, setupOpenApi } from '@ccp/read-models';
 import { startTelemetry, type Telemetry } from '@ccp/telemetry';
 import { JournalRuntime, JournalRuntimeOptions } from '../journal-runtime';
 import type { ReadModelProjector } from '../read-model-projection';
@@ -40,7 +40,10 @@ export interface ServiceBindings {
  */
 export function readModelBindings(producer: ServiceConfig['producer']): ServiceBindings {
   return {
-    projector: { project: (manager, p, records) => projectJournalRecords(manager, p, records) },
+    projector: {
+      project: (manager, p, records) => projectJournalRecords(manager, p, records),
+      nextSeq: async (manager, p) => (await readProjectionPositions(manager))[p].nextSeq,
+    },
     modules: (dataSource) => [ReadApiModule.register({ producer, dataSource })],
     configureApp: (app) => {
       setupOpenApi(app, { title: `ccp ${producer} read API` });
