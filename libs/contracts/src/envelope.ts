@@ -60,15 +60,14 @@ export function hashRecord(record: Omit<EventEnvelope, 'hash'>): string {
 
 /** Assigns id, prevHash and hash: the only way a record enters a journal. */
 export function sealRecord<TType extends string, TPayload>(unsealed: UnsealedEnvelope<TType, TPayload>, prevHash: string): EventEnvelope<TType, TPayload> {
-  const withoutHash = { ...unsealed, id: recordId(unsealed.producer, unsealed.seq), prevHash };
-  return { ...withoutHash, hash: hashRecord(withoutHash) };
+  return sealRecordWithLine(unsealed, prevHash).record;
 }
 
 /**
  * Seals a record and returns its canonical bytes too, canonicalizing it once instead of twice: the
  * bytes are the hashed body with `"hash"` inserted in its sorted place (after `correlationId`, before
  * `id`; no string value can contain the unescaped `,"id":"` that marks it). Equal to
- * serializeRecord(sealRecord(...)) — a property test holds the two together.
+ * serializeRecord(sealRecord(...)), and hashes what hashRecord hashes — a property test holds them together.
  */
 export function sealRecordWithLine<TType extends string, TPayload>(
   unsealed: UnsealedEnvelope<TType, TPayload>,
@@ -76,7 +75,7 @@ export function sealRecordWithLine<TType extends string, TPayload>(
 ): { record: EventEnvelope<TType, TPayload>; line: string } {
   const withoutHash = { ...unsealed, id: recordId(unsealed.producer, unsealed.seq), prevHash };
   const body = canonicalJson(withoutHash);
-  const hash = createHash('sha256').update(prevHash).update(body).digest('hex');
+  const hash = createHash('sha256').update(prevHash).update(body).digest('hex'); // = hashRecord(withoutHash)
   const at = body.indexOf(',"id":"');
   if (at < 0) throw new Error('a sealed record has an id');
   return { record: { ...withoutHash, hash }, line: `${body.slice(0, at)},"hash":"${hash}"${body.slice(at)}` };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { canonicalJson, CanonicalJsonError } from './canonical-json';
-import { GENESIS_HASH, PRODUCERS, sealRecord, sealRecordWithLine, serializeRecord, UnsealedEnvelope } from './envelope';
+import { GENESIS_HASH, hashRecord, PRODUCERS, sealRecord, sealRecordWithLine, serializeRecord, UnsealedEnvelope } from './envelope';
 
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -39,6 +39,8 @@ describe('sealRecordWithLine', () => {
         const sealed = sealRecord(u, prev);
         expect(record).toEqual(sealed);
         expect(line).toBe(serializeRecord(sealed));
+        const { hash, ...rest } = record;
+        expect(hash).toBe(hashRecord(rest));
       }),
       { numRuns: 500 },
     );
