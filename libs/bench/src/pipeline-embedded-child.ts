@@ -58,7 +58,7 @@ async function run(request: EmbeddedRequest): Promise<EmbeddedResult> {
   const out = request.shockRecordsFile ? createWriteStream(request.shockRecordsFile) : null;
   let inputs = 0;
   const submit = (step: (typeof rounds)[number]['shock'][number]) => {
-    const rejected = engine.submit({ target: step.target, command: step.command, causationId: `scenario:${step.index}`, source: null });
+    const rejected = engine.submit({ target: step.target, command: step.command, causationId: null, source: null, commandId: step.commandId });
     if (rejected) throw new RejectionError({ ...rejected, path: [step.origin, rejected.path].filter(Boolean).join('.') });
     inputs += 1;
   };

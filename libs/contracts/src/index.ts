@@ -11,3 +11,6 @@ export * from './events/liquidation';
 export * from './events/default-fund';
 export * from './events/loss-allocation';
 export * from './units';
+export * from './journal-signature';
+export * from './journal-anchor';
+export * from './signed-chain';

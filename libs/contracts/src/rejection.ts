@@ -12,6 +12,7 @@ export const REJECTION_CODES = {
   unknown_instrument: { retryable: false, description: 'the instrument is not listed' },
   unknown_default: { retryable: false, description: 'no such default case' },
   duplicate: { retryable: false, description: 'the entity or command was already applied' },
+  time_regressed: { retryable: false, description: "the input is older than the journal's clock (the latest accepted upstream input)" },
   stale_price: { retryable: false, description: 'the mark is older than the one in force' },
   not_breached: { retryable: false, description: 'the account is not below maintenance margin' },
   insufficient_collateral: { retryable: false, description: 'the withdrawal or trade would breach initial margin' },

@@ -20,6 +20,9 @@ export const INPUT_TOPICS = {
 /** Where a malformed or unknown message goes, with its reason and its original bytes. */
 export const DEAD_LETTER_TOPIC = 'ccp.dead-letter.v1';
 
+/** Signed journal heads published by every service (journal-anchor.ts): the auditors' outside reference. */
+export const ANCHOR_TOPIC = 'ccp.anchors.v1';
+
 export type JournalTopic = (typeof JOURNAL_TOPICS)[keyof typeof JOURNAL_TOPICS];
 export type InputTopic = (typeof INPUT_TOPICS)[keyof typeof INPUT_TOPICS];
 
@@ -40,4 +43,5 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   ...Object.values(JOURNAL_TOPICS).map((name) => ({ name, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' as const, maxMessageBytes: 64 * MIB })),
   ...Object.values(INPUT_TOPICS).map((name) => ({ name, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' as const, maxMessageBytes: 1 * MIB })),
   { name: DEAD_LETTER_TOPIC, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete', maxMessageBytes: 8 * MIB },
+  { name: ANCHOR_TOPIC, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete', maxMessageBytes: 1 * MIB },
 ];

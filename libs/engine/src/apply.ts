@@ -11,15 +11,18 @@ import {
   WireEventType,
   WIRE_EVENT_SCHEMAS,
 } from '@ccp/contracts';
+import { causationOfCommand, CommandGuard, guardCommand } from './command-guard';
 import { JournaledDecider } from './registry';
 
 /** A command addressed to one journal's decider, with where it came from. */
 export interface RoutedCommand {
   readonly target: Producer;
   readonly command: Command;
-  /** id of the record or scenario step that caused it */
+  /** id of the record that caused a routed command (an upstream command's is `command:<commandId>`) */
   readonly causationId: string | null;
   readonly source: InputSource | null;
+  /** an upstream command's id (scenario step, input topic message): decided at most once per journal */
+  readonly commandId?: string;
 }
 
 export interface CommandRejectedPayload {
@@ -45,6 +48,8 @@ export interface RecordAppender {
 export interface JournalSlot {
   readonly writer: RecordAppender;
   state: unknown;
+  /** the upstream command ids decided and the journal's clock (command-guard.ts) */
+  readonly guard: CommandGuard;
 }
 
 export interface ApplyOutcome {
@@ -66,7 +71,7 @@ export const isWireEvent = (type: string): type is WireEventType => Object.proto
 export function applyCommand(
   deciders: Readonly<Record<Producer, JournaledDecider>>,
   slot: JournalSlot,
-  { target, command, causationId, source }: RoutedCommand,
+  { target, command, causationId, source, commandId }: RoutedCommand,
   observer: EngineObserver = {},
 ): ApplyOutcome {
   const journaled = deciders[target];
@@ -77,14 +82,15 @@ export function applyCommand(
     version: 1,
     stream: streamOf(command),
     occurredAt: meta.occurredAt,
-    causationId,
+    causationId: commandId === undefined ? causationId : causationOfCommand(commandId),
     correlationId: meta.correlationId,
     kind: 'input',
     source,
     payload: command.payload,
   });
   observer.onRecord?.(inputRecord);
-  const decision = journaled.decider.decide(command, slot.state);
+  const refused = commandId === undefined ? null : guardCommand(slot.guard, commandId, meta.occurredAt);
+  const decision = refused ? { kind: 'rejected' as const, rejection: refused } : journaled.decider.decide(command, slot.state);
   if (decision.kind === 'rejected') {
     const r = decision.rejection;
     const payload: CommandRejectedPayload = { commandType: command.type, code: r.code, path: r.path, message: r.message, retryable: r.retryable };

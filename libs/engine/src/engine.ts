@@ -1,6 +1,7 @@
 import { Producer, PRODUCERS, Rejection } from '@ccp/contracts';
 import { applyCommand, EngineObserver, JournalSlot, RoutedCommand } from './apply';
 import { JournalSink, JournalWriter } from './journal';
+import { newCommandGuard } from './command-guard';
 import { JournaledDecider } from './registry';
 
 export { streamOf, type CommandRejectedPayload, type EngineObserver, type RoutedCommand } from './apply';
@@ -23,7 +24,7 @@ export class EmbeddedEngine {
     private readonly observer: EngineObserver = {},
   ) {
     for (const producer of PRODUCERS) {
-      this.slots.set(producer, { writer: new JournalWriter(producer, sinks[producer]), state: deciders[producer].decider.initialState() });
+      this.slots.set(producer, { writer: new JournalWriter(producer, sinks[producer]), state: deciders[producer].decider.initialState(), guard: newCommandGuard() });
     }
   }
 

@@ -9,3 +9,4 @@ export * from './seeded-random';
 export * from './outcome';
 export * from './simulate';
 export * from './deciders';
+export * from './command-guard';

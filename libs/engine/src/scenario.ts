@@ -15,6 +15,9 @@ export const scenarioStep = z
     type: z.string().min(1).describe('command type, e.g. ApplyMarkPrice'),
     payload: z.record(z.string(), z.unknown()).describe("the command's payload (amounts as decimal strings)"),
     correlationId: identifier.optional(),
+    commandId: identifier
+      .optional()
+      .describe("the command's identity: a journal decides each command id once (a repeat is recorded as a duplicate). Default in a scenario: <scenario name>/<step index>"),
   })
   .strict();
 export type ScenarioStep = z.infer<typeof scenarioStep>;
@@ -37,6 +40,8 @@ export interface LoadedStep {
   readonly origin: string;
   readonly target: Producer;
   readonly command: Command;
+  /** the step's commandId, or `<scenario name>/<index>` (deterministic) */
+  readonly commandId: string;
 }
 
 function isGenerate(item: z.infer<typeof scenarioItem>): item is { generate: GeneratorSpec } {
@@ -69,7 +74,7 @@ export function* loadScenario(raw: unknown, deciders: Readonly<Record<Producer, 
         const r = result.rejection;
         throw new RejectionError({ ...r, path: [origin, r.path].filter(Boolean).join('.') });
       }
-      yield { index, origin, target: step.to, command: result.value };
+      yield { index, origin, target: step.to, command: result.value, commandId: step.commandId ?? `${header.name}/${index}` };
       index += 1;
     }
   }

@@ -2,19 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { Admin, Batch, Consumer, IHeaders, KafkaMessage, Kafka, Message, Producer as KafkaProducer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { context, trace, type Context } from '@opentelemetry/api';
-import {
-  EventEnvelope,
-  GENESIS_HASH,
-  HashChainVerifier,
-  JOURNAL_TOPICS,
-  Producer,
-  PRODUCERS,
-  sealRecordWithLine,
-  UnsealedEnvelope,
-} from '@ccp/contracts';
-import { applyCommand, DECIDERS, JournaledDecider, JournalSlot, RecordAppender, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
+import { EventEnvelope, GENESIS_HASH, JOURNAL_TOPICS, Producer, PRODUCERS, SignedChainReader } from '@ccp/contracts';
+import { applyCommand, DECIDERS, JournaledDecider, JournalSlot, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
 import { decodeJournalRecord, DeadLetterReason, parseJson } from './journal-codec';
-import { readTopicToEnd } from './journal-reader';
+import { foldOwnJournal } from './journal-fold';
+import { journalKeysFromEnvironment, RuntimeKeys } from './journal-keys';
+import { headSignatureOf, TransactionalJournalWriter } from './journal-writer';
 import { createKafka, Partitioners } from './kafka-client';
 import { ReadModelProjection, ReadModelProjector } from './read-model-projection';
 import { endSpan, openTelemetryRuntime, RuntimeTelemetry } from './telemetry';
@@ -43,6 +36,8 @@ export interface JournalRuntimeOptions {
   readonly onFatal?: (error: Error) => void;
   /** kafkajs consumer session timeout; a restarted service waits this long for a killed one's membership to expire */
   readonly sessionTimeoutMs?: number;
+  /** the own signing key and every journal's public key; default from the environment (journal-keys.ts) */
+  readonly keys?: RuntimeKeys;
 }
 
 export type RuntimePhase = 'created' | 'folding' | 'consuming' | 'stopping' | 'stopped' | 'failed';
@@ -58,6 +53,8 @@ export interface RuntimeStatus {
   readonly headHash: string;
   /** records folded at start */
   readonly foldedRecords: number;
+  /** records on the own journal topic the fold did not accept (garbage, forged, unsigned) */
+  readonly quarantinedAtFold: number;
   readonly failure: string | null;
 }
 
@@ -71,48 +68,6 @@ export class RefuseToStartError extends Error {
 
 /** Budget per produce call inside a transaction, under the brokers' 8 MiB record-batch limit. */
 const SEND_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/** The single writer of one journal: seq and hash chain restored from the topic, records kept until their transaction is sent. */
-class TransactionalJournalWriter implements RecordAppender {
-  private pending: Message[] = [];
-  private pendingRecords: EventEnvelope[] = [];
-  /** trace headers for the records appended next */
-  headers: Record<string, string> = {};
-
-  constructor(
-    readonly producer: Producer,
-    private seq: number,
-    private prevHash: string,
-  ) {}
-
-  get nextSeq(): number {
-    return this.seq;
-  }
-
-  get headHash(): string {
-    return this.prevHash;
-  }
-
-  append<TType extends string, TPayload>(record: Omit<UnsealedEnvelope<TType, TPayload>, 'seq' | 'producer'>): EventEnvelope<TType, TPayload> {
-    const { record: sealed, line } = sealRecordWithLine({ ...record, producer: this.producer, seq: this.seq }, this.prevHash);
-    this.pending.push({
-      key: sealed.stream,
-      value: line,
-      headers: { ...this.headers, 'ccp-producer': this.producer, 'ccp-seq': String(sealed.seq), 'ccp-type': sealed.type },
-    });
-    this.pendingRecords.push(sealed);
-    this.seq += 1;
-    this.prevHash = sealed.hash;
-    return sealed;
-  }
-
-  take(): { messages: Message[]; records: EventEnvelope[] } {
-    const out = { messages: this.pending, records: this.pendingRecords };
-    this.pending = [];
-    this.pendingRecords = [];
-    return out;
-  }
-}
 
 type WriterSlot = JournalSlot & { readonly writer: TransactionalJournalWriter };
 
@@ -146,11 +101,13 @@ export class JournalRuntime {
   private phase: RuntimePhase = 'created';
   private consuming = false;
   private foldedRecords = 0;
+  private quarantinedAtFold = 0;
   private failure: string | null = null;
+  private readonly keys: RuntimeKeys;
   /** logical source topic → last applied offset (input topics: Kafka offset; journals: seq) */
-  private readonly lastApplied = new Map<string, bigint>();
-  /** journal producer → last record seen from it in this process, to link prevHash */
-  private readonly seenHeads = new Map<Producer, { seq: number; hash: string }>();
+  private lastApplied = new Map<string, bigint>();
+  /** per consumed journal: its records accepted only as far as its owner signed them */
+  private readonly journalReaders = new Map<Producer, SignedChainReader<KafkaMessage>>();
   private readonly journalOfTopic: Map<string, Producer>;
   private readonly channelOfTopic: Map<string, InputChannel>;
   private readonly stopped = (() => {
@@ -166,6 +123,8 @@ export class JournalRuntime {
     this.telemetry = options.telemetry ?? openTelemetryRuntime();
     this.logger = options.logger ?? { log: (m) => process.stdout.write(`[${this.producer}] ${m}\n`), error: (m) => process.stderr.write(`[${this.producer}] ${m}\n`) };
     this.kafka = createKafka(`ccp-${this.producer}`, options.brokers);
+    this.keys = options.keys ?? journalKeysFromEnvironment(this.producer);
+    if (this.keys.signer.journal !== this.producer) throw new Error(`${this.producer} was given the signing key of ${this.keys.signer.journal}`);
     if ((options.dataSource === undefined) !== (options.projector === undefined)) throw new Error('dataSource and projector go together (read models), or neither');
     this.projection = options.dataSource && options.projector ? new ReadModelProjection(options.dataSource, options.projector, this.producer, this.logger) : null;
     this.journalOfTopic = new Map(PRODUCERS.map((p) => [JOURNAL_TOPICS[p] as string, p]));
@@ -183,6 +142,7 @@ export class JournalRuntime {
       nextSeq: this.slot?.writer.nextSeq ?? 0,
       headHash: this.slot?.writer.headHash ?? GENESIS_HASH,
       foldedRecords: this.foldedRecords,
+      quarantinedAtFold: this.quarantinedAtFold,
       failure: this.failure,
     };
   }
@@ -212,17 +172,34 @@ export class JournalRuntime {
 
     const projectFrom = this.projection ? await this.projection.nextSeq() : Number.POSITIVE_INFINITY;
     const tail: EventEnvelope[] = [];
-    const { writer, state, records } = await this.fold((record) => {
-      if (record.seq >= projectFrom) tail.push(record);
-    });
-    this.foldedRecords = records;
+    const folded = await foldOwnJournal(
+      this.kafka,
+      this.topology.journals[this.producer],
+      this.producer,
+      this.deciders[this.producer].decider,
+      this.keys.keyring,
+      (record) => {
+        if (record.seq >= projectFrom) tail.push(record);
+      },
+      this.topology.groupId(this.producer),
+    );
+    this.foldedRecords = folded.records;
+    this.quarantinedAtFold = folded.quarantined.length;
+    for (const q of folded.quarantined) {
+      this.logger.error(`quarantined ${this.topology.journals[this.producer]} offset ${q.offset} at start: ${q.reason.code} at ${q.reason.path || '(record)'}: ${q.reason.message}; skipped, not folded`);
+    }
+    this.telemetry.recordQuarantined?.(this.producer, this.producer, folded.quarantined.length);
+    this.lastApplied = folded.lastApplied;
     await this.checkCommittedOffsets();
-    this.slot = { writer, state };
+    const writer = new TransactionalJournalWriter(this.producer, folded.nextSeq, folded.headHash, this.keys.signer);
+    this.slot = { writer, state: folded.state, guard: folded.guard };
     if (this.projection && tail.length > 0) {
       this.projection.enqueue(tail);
       await this.projection.drain();
     }
-    this.logger.log(`folded ${records} records of ${this.topology.journals[this.producer]} in ${Math.round(performance.now() - started)} ms (full fold; head seq ${writer.nextSeq})`);
+    this.logger.log(
+      `folded ${folded.records} records of ${this.topology.journals[this.producer]} in ${Math.round(performance.now() - started)} ms (full fold; next seq ${writer.nextSeq}; ${folded.quarantined.length} quarantined)`,
+    );
 
     const consumer = this.kafka.consumer({
       groupId: this.topology.groupId(this.producer),
@@ -293,40 +270,10 @@ export class JournalRuntime {
   }
 
   private async checkTopicsExist(): Promise<void> {
-    const needed = [this.topology.journals[this.producer], this.topology.deadLetter, ...this.consumedTopics()];
+    const needed = [this.topology.journals[this.producer], this.topology.deadLetter, this.topology.anchors, ...this.consumedTopics()];
     const existing = new Set(await this.admin!.listTopics());
     const missing = needed.filter((t) => !existing.has(t));
     if (missing.length > 0) throw new RefuseToStartError(`topics missing on the broker: ${missing.join(', ')} (run infra/scripts/infra-up.sh, or create the namespace's topics)`);
-  }
-
-  /** Folds the own journal from offset 0: verifies the chain, evolves the state, restores the writer and the last applied source positions. */
-  private async fold(onRecord: (record: EventEnvelope) => void): Promise<{ writer: TransactionalJournalWriter; state: unknown; records: number }> {
-    const topic = this.topology.journals[this.producer];
-    const { decider } = this.deciders[this.producer];
-    const chain = new HashChainVerifier();
-    let state: unknown = decider.initialState();
-    let position = 0;
-    await readTopicToEnd(
-      this.kafka,
-      topic,
-      (message: KafkaMessage) => {
-        const decoded = decodeJournalRecord(message.value, this.producer);
-        if (!decoded.ok) throw new RefuseToStartError(`${topic} offset ${message.offset}: ${decoded.reason.code} at ${decoded.reason.path}: ${decoded.reason.message}; refusing to start on a broken journal`);
-        const record = decoded.value;
-        const broken = chain.next(record, position);
-        if (broken) throw new RefuseToStartError(`${topic} offset ${message.offset} (record ${position}): hash chain broken at ${broken.field}: ${broken.reason}; refusing to start`);
-        position += 1;
-        if (record.kind === 'input') {
-          if (record.source) this.lastApplied.set(record.source.topic, BigInt(record.source.offset));
-        } else if (record.type !== 'CommandRejected') {
-          state = decider.evolve(state, { type: record.type, stream: record.stream, payload: record.payload, correlationId: record.correlationId ?? undefined });
-        }
-        onRecord(record);
-      },
-      { groupPrefix: this.topology.groupId(this.producer) },
-    );
-    const head = chain.head;
-    return { writer: new TransactionalJournalWriter(this.producer, head.seq, head.hash), state, records: position };
   }
 
   /**
@@ -353,9 +300,11 @@ export class JournalRuntime {
   private async processBatch(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
     const slot = this.slot!;
     const logical = this.topology.logical(batch.topic);
+    const sourceJournal = this.journalOfTopic.get(logical);
     const deadLetters: Message[] = [];
     let applied = 0;
     let skipped = 0;
+    let quarantined = 0;
     let lastBeat = performance.now();
     for (const message of batch.messages) {
       // A long batch on a busy machine must not outlive the session: keep the membership alive while
@@ -364,22 +313,32 @@ export class JournalRuntime {
         lastBeat = performance.now();
         await heartbeat().catch((error: unknown) => this.logger.log(`heartbeat during a batch: ${error instanceof Error ? error.message : String(error)}`));
       }
-      const outcome = this.journalOfTopic.has(logical)
-        ? this.handleJournalMessage(slot, this.journalOfTopic.get(logical)!, batch.topic, batch.partition, message)
-        : this.handleInputMessage(slot, this.channelOfTopic.get(logical)!, batch.topic, batch.partition, message);
-      if (outcome.kind === 'dead-letter') deadLetters.push(this.deadLetter(batch.topic, batch.partition, message, outcome.reason));
-      else if (outcome.kind === 'applied') applied += 1;
-      else skipped += 1;
+      const outcomes =
+        sourceJournal !== undefined
+          ? this.handleJournalMessage(slot, sourceJournal, batch.topic, message)
+          : [{ message, outcome: this.handleInputMessage(slot, this.channelOfTopic.get(logical)!, batch.topic, batch.partition, message) }];
+      for (const { message: about, outcome } of outcomes) {
+        if (outcome.kind === 'dead-letter') {
+          deadLetters.push(this.deadLetter(batch.topic, batch.partition, about, outcome.reason));
+          if (outcome.quarantine) quarantined += 1;
+        } else if (outcome.kind === 'applied') applied += 1;
+        else skipped += 1;
+      }
     }
-    const { messages, records } = slot.writer.take();
+    const { messages, records, anchorMessages } = slot.writer.take();
+    // Records of a journal still waiting for their owner's signature are not consumed yet: the
+    // offset stays before the first of them, so a restart reads them again.
+    const waiting = sourceJournal !== undefined ? this.journalReaders.get(sourceJournal)?.firstPendingPosition : null;
+    const nextOffset = waiting ? BigInt(waiting.offset) : BigInt(batch.lastOffset()) + 1n;
     const transaction = await this.txProducer!.transaction();
     try {
       for (const chunk of chunksBySize(messages)) await retryConcurrent(() => transaction.send({ topic: this.topology.journals[this.producer], messages: chunk }));
+      if (anchorMessages.length > 0) await retryConcurrent(() => transaction.send({ topic: this.topology.anchors, messages: anchorMessages }));
       if (deadLetters.length > 0) await retryConcurrent(() => transaction.send({ topic: this.topology.deadLetter, messages: deadLetters }));
       await retryConcurrent(() =>
         transaction.sendOffsets({
           consumerGroupId: this.topology.groupId(this.producer),
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }],
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset.toString() }] }],
         }),
       );
       await transaction.commit();
@@ -390,6 +349,7 @@ export class JournalRuntime {
     this.telemetry.recordProcessed(this.producer, 'applied', applied);
     this.telemetry.recordProcessed(this.producer, 'skipped', skipped);
     this.telemetry.recordProcessed(this.producer, 'dead-lettered', deadLetters.length);
+    if (sourceJournal !== undefined && quarantined > 0) this.telemetry.recordQuarantined?.(this.producer, sourceJournal, quarantined);
     this.telemetry.recordLag(this.producer, logical, Number(batch.offsetLag()));
     this.projection?.enqueue(records);
     // The batch is committed (records, dead letters and offsets together): a rebalance reported now
@@ -411,32 +371,53 @@ export class JournalRuntime {
       const issue = step.error.issues[0]!;
       return deadLetter({ code: 'malformed', path: issue.path.map(String).join('.'), message: issue.message });
     }
-    const { type, payload, at, correlationId } = step.data;
+    const { type, payload, at, correlationId, commandId } = step.data;
+    if (commandId === undefined) {
+      return deadLetter({ code: 'malformed', path: 'commandId', message: 'an upstream command must carry its commandId: a journal decides each id once, so a re-sent message has no second effect' });
+    }
     const parsed = this.deciders[this.producer].parseCommand({ type, payload, meta: { occurredAt: at, correlationId: correlationId ?? null } });
     if (!parsed.ok) return deadLetter({ code: parsed.rejection.code, path: parsed.rejection.path, message: parsed.rejection.message });
     if (inputChannelOf(type) !== channel) return deadLetter({ code: 'wrong_topic', path: 'type', message: `${type} belongs on ${this.topology.inputs[inputChannelOf(type)]}, not ${topic}` });
     const logical = this.topology.logical(topic);
     this.guardOnce(logical, BigInt(message.offset), `${topic} offset ${message.offset}`);
     const source = { topic: logical, partition, offset: message.offset };
-    this.applyTraced(slot, { target: this.producer, command: parsed.value, causationId: `${logical}:${partition}:${message.offset}`, source }, message);
+    this.applyTraced(slot, { target: this.producer, command: parsed.value, causationId: null, source, commandId }, message);
     return APPLIED;
   }
 
-  private handleJournalMessage(slot: WriterSlot, source: Producer, topic: string, _partition: number, message: KafkaMessage): MessageOutcome {
+  /**
+   * One message of another journal's topic: decoded, then offered to that journal's signed-chain
+   * reader. Only records its owner has signed are applied (possibly several at once, when the
+   * signed head of their transaction arrives); forged, replayed or garbage records are quarantined
+   * into the dead-letter topic with the reason, and never decided on.
+   */
+  private handleJournalMessage(slot: WriterSlot, source: Producer, topic: string, message: KafkaMessage): { message: KafkaMessage; outcome: MessageOutcome }[] {
     const decoded = decodeJournalRecord(message.value, source);
-    if (!decoded.ok) return deadLetter(decoded.reason);
-    const record = decoded.value;
-    const seen = this.seenHeads.get(source);
-    if (seen && record.seq <= seen.seq) throw new Error(`${topic} offset ${message.offset} redelivers ${record.id} (already seen ${source}:${seen.seq})`);
-    if (seen && record.seq === seen.seq + 1 && record.prevHash !== seen.hash) {
-      return deadLetter({ code: 'hash_invalid', path: 'prevHash', message: `does not link to ${source}:${seen.seq}` });
-    }
-    this.seenHeads.set(source, { seq: record.seq, hash: record.hash });
+    if (!decoded.ok) return [{ message, outcome: quarantine(decoded.reason) }];
+    const verdict = this.readerOf(source).offer(decoded.value, headSignatureOf(message.headers), message);
+    const outcomes: { message: KafkaMessage; outcome: MessageOutcome }[] = verdict.quarantined.map((q) => ({ message: q.position, outcome: quarantine(q.reason) }));
+    for (const { record, position } of verdict.accepted) outcomes.push({ message: position, outcome: this.applyJournalRecord(slot, source, topic, record, position) });
+    return outcomes;
+  }
+
+  private applyJournalRecord(slot: WriterSlot, source: Producer, topic: string, record: EventEnvelope, message: KafkaMessage): MessageOutcome {
     const commands = wireCommandsFor(this.deciders, this.producer, record);
     if (commands.length === 0) return SKIPPED;
+    const last = this.lastApplied.get(JOURNAL_TOPICS[source]);
+    if (last !== undefined && BigInt(record.seq) <= last) return SKIPPED; // applied before the restart; the journal says so
     this.guardOnce(JOURNAL_TOPICS[source], BigInt(record.seq), `${record.id} (${topic} offset ${message.offset})`);
     for (const command of commands) this.applyTraced(slot, command, message);
     return APPLIED;
+  }
+
+  private readerOf(source: Producer): SignedChainReader<KafkaMessage> {
+    let reader = this.journalReaders.get(source);
+    if (!reader) {
+      const applied = this.lastApplied.get(JOURNAL_TOPICS[source]);
+      reader = new SignedChainReader<KafkaMessage>(source, this.keys.keyring, { resumeAfterSeq: applied === undefined ? -1 : Number(applied) }, { gaps: 'tolerate' });
+      this.journalReaders.set(source, reader);
+    }
+    return reader;
   }
 
   /** A source position at or below the last applied one would be applied twice: crash instead. */
@@ -493,10 +474,12 @@ export interface DeadLetterRecord {
   readonly headers: Record<string, string>;
 }
 
-type MessageOutcome = { kind: 'applied' } | { kind: 'skipped' } | { kind: 'dead-letter'; reason: DeadLetterReason };
+type MessageOutcome = { kind: 'applied' } | { kind: 'skipped' } | { kind: 'dead-letter'; reason: DeadLetterReason; quarantine?: true };
 const APPLIED: MessageOutcome = { kind: 'applied' };
 const SKIPPED: MessageOutcome = { kind: 'skipped' };
 const deadLetter = (reason: DeadLetterReason): MessageOutcome => ({ kind: 'dead-letter', reason });
+/** a record on a journal topic that is not its owner's: dead-lettered, counted as quarantined */
+const quarantine = (reason: DeadLetterReason): MessageOutcome => ({ kind: 'dead-letter', reason, quarantine: true });
 
 /**
  * CONCURRENT_TRANSACTIONS: the coordinator is still writing the previous transaction's markers.

@@ -30,7 +30,7 @@ export interface KafkaScenarioResult {
 /** A step as an upstream system publishes it: exactly a scenario step. */
 export function stepMessage(step: LoadedStep): { key: string; value: string } {
   const { command } = step;
-  const value: Record<string, unknown> = { to: step.target, type: command.type, payload: command.payload, at: command.meta.occurredAt };
+  const value: Record<string, unknown> = { to: step.target, type: command.type, payload: command.payload, at: command.meta.occurredAt, commandId: step.commandId };
   if (command.meta.correlationId !== null) value['correlationId'] = command.meta.correlationId;
   return { key: streamOf(command), value: JSON.stringify(value) };
 }

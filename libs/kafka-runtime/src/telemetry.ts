@@ -14,12 +14,15 @@ export interface RuntimeTelemetry {
   recordProcessed(producer: Producer, kind: 'applied' | 'skipped' | 'dead-lettered', count: number): void;
   recordDecisionLatency(producer: Producer, commandType: string, ms: number): void;
   recordLag(producer: Producer, topic: string, lag: number): void;
+  /** records on `journal`'s topic that `producer` refused as not its owner's (forged, garbage, unsigned) */
+  recordQuarantined?(producer: Producer, journal: Producer, count: number): void;
 }
 
 export function openTelemetryRuntime(): RuntimeTelemetry {
   const tracer = trace.getTracer('@ccp/kafka-runtime');
   const meter = metrics.getMeter('@ccp/kafka-runtime');
   const processed = meter.createCounter('ccp.messages.processed', { description: 'input messages handled, by outcome' });
+  const quarantined = meter.createCounter('ccp.journal.quarantined', { description: "journal-topic records refused as not their owner's (forged, garbage, unsigned)" });
   const latency = meter.createHistogram('ccp.decision.duration', { unit: 'ms', description: 'decide + record per input' });
   const lags = new Map<string, number>();
   meter.createObservableGauge('ccp.consumer.lag', { description: 'messages behind the high watermark, per consumed topic' }).addCallback((result) => {
@@ -35,6 +38,7 @@ export function openTelemetryRuntime(): RuntimeTelemetry {
       tracer.startSpan(`${producer} decide ${commandType}`, { kind: SpanKind.CONSUMER, attributes: { 'ccp.producer': producer, 'ccp.command': commandType } }, parent),
     recordProcessed: (producer, kind, count) => processed.add(count, { producer, outcome: kind }),
     recordDecisionLatency: (producer, commandType, ms) => latency.record(ms, { producer, command: commandType }),
+    recordQuarantined: (producer, journal, count) => quarantined.add(count, { producer, journal }),
     recordLag: (producer, topic, lag) => {
       lags.set(`${producer}|${topic}`, lag);
     },

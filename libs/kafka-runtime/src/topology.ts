@@ -1,4 +1,5 @@
 import {
+  ANCHOR_TOPIC,
   DEAD_LETTER_TOPIC,
   INPUT_TOPICS,
   JOURNAL_TOPICS,
@@ -31,6 +32,8 @@ export interface Topology {
   readonly journals: Readonly<Record<Producer, string>>;
   readonly inputs: Readonly<Record<InputChannel, string>>;
   readonly deadLetter: string;
+  /** signed journal heads (journal-anchor.ts) */
+  readonly anchors: string;
   /** physical topic → logical (catalogue) name */
   logical(physical: string): string;
   groupId(producer: Producer): string;
@@ -46,6 +49,7 @@ export function topology(namespace = ''): Topology {
     journals,
     inputs,
     deadLetter: `${namespace}${DEAD_LETTER_TOPIC}`,
+    anchors: `${namespace}${ANCHOR_TOPIC}`,
     logical(physical) {
       if (!physical.startsWith(namespace)) throw new Error(`topic ${physical} is outside namespace '${namespace}'`);
       return physical.slice(namespace.length);
