@@ -43,6 +43,8 @@ SCENARIO="${1:-docs/scenarios/ccp-member-default.json}"
 OUT="${CCP_OUT:-out/main}"
 export CCP_TOPIC_NAMESPACE="${CCP_TOPIC_NAMESPACE:-main-$(date +%Y%m%d%H%M%S).}"
 export CCP_STACK_DIR="${CCP_STACK_DIR:-$ROOT/out/stack}"
+# the services' signing keys (stack-up.sh makes them once); the audit checks against this keyring
+export CCP_JOURNAL_KEYS_DIR="${CCP_JOURNAL_KEYS_DIR:-$CCP_STACK_DIR/keys}"
 stop_stack() { bash "$ROOT/infra/scripts/stack-down.sh" >/dev/null 2>&1 || true; }
 trap 'rc=$?; stop_stack; (exit $rc); cleanup' EXIT
 echo
@@ -66,7 +68,7 @@ node -e '
 # conserved and applied, then the case file of the first default (as an auditor would ask for it).
 echo
 echo "=== audit of the journal topics, byte for byte as Kafka holds them (ccp audit verify --kafka)"
-bash "$ROOT/libs/cli/bin/ccp" audit verify --kafka --namespace "$CCP_TOPIC_NAMESPACE"
+bash "$ROOT/libs/cli/bin/ccp" audit verify --kafka --namespace "$CCP_TOPIC_NAMESPACE" --keyring "$CCP_JOURNAL_KEYS_DIR/keyring.json"
 FIRST_DEFAULT="$(node -e 'const o=require(process.argv[1]); if (o.defaults.length) console.log(o.defaults[0].defaultId)' "$ROOT/$OUT/outcome.json")"
 if [ -n "$FIRST_DEFAULT" ]; then
   node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit default "$FIRST_DEFAULT" --journals "$OUT" --html "$OUT/case-file.html" > "$OUT/case-file.json"

@@ -27,6 +27,14 @@ SERVICES=(margin liquidation default-fund loss-allocation)
 
 mkdir -p "$STACK"
 bash "$ROOT/infra/scripts/infra-up.sh" --record "$STACK/infra.started"
+
+# Each service signs its journal's heads with its own Ed25519 key (docs/adr/0007); the stack's keys
+# are made once and kept (a deployment brings its own: CCP_JOURNAL_KEYS_DIR, or per service
+# CCP_SIGNING_KEY_FILE + CCP_JOURNAL_KEYRING_FILE).
+export CCP_JOURNAL_KEYS_DIR="${CCP_JOURNAL_KEYS_DIR:-$STACK/keys}"
+if [ ! -f "$CCP_JOURNAL_KEYS_DIR/keyring.json" ]; then
+  node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" keys generate --out "$CCP_JOURNAL_KEYS_DIR" >&2
+fi
 if [ -n "$CCP_TOPIC_NAMESPACE" ]; then
   node -r @swc-node/register "$ROOT/infra/kafka/create-topics.ts"
 fi

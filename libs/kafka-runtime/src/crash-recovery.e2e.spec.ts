@@ -253,7 +253,7 @@ describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, ch
 
   async function runWithKills(run: CrashRun, ns: TestNamespace, stack: ChildStack, t0: number): Promise<void> {
     const t1 = performance.now();
-    const watcher = (open.watcher = new JournalWatcher(createKafka('ccp-crash-watcher', ns.brokers), topology(ns.namespace), DECIDERS));
+    const watcher = (open.watcher = new JournalWatcher(createKafka('ccp-crash-watcher', ns.brokers), topology(ns.namespace), DECIDERS, ns.keyring));
     await watcher.start();
     /** wire inputs addressed to `victim` among the records the watcher has read so far */
     const askedOf = (victim: Producer) => {
@@ -295,6 +295,7 @@ describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, ch
     const feed = runScenarioThroughKafka(SCENARIOS[run.scenario], {
       brokers: ns.brokers,
       namespace: ns.namespace,
+      keyring: ns.keyring,
       settle: true,
       check: () => {
         if (aborted) throw aborted;

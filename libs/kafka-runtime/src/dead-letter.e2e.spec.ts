@@ -35,7 +35,7 @@ describe('dead letters (e2e, four services)', () => {
     const malformed = '{"to":"margin", "type": ';
     const unknownType = JSON.stringify({ to: 'margin', type: 'TeleportCollateral', payload: {}, at: '2026-01-01T00:00:00.000Z' });
     const schemaInvalid = JSON.stringify({ to: 'margin', type: 'RegisterMember', payload: { memberId: 42 }, at: '2026-01-01T00:00:00.000Z' });
-    const valid = JSON.stringify({ to: 'margin', type: 'RegisterMember', payload: { memberId: 'member-ok' }, at: '2026-01-01T00:00:01.000Z' });
+    const valid = JSON.stringify({ to: 'margin', type: 'RegisterMember', payload: { memberId: 'member-ok' }, at: '2026-01-01T00:00:01.000Z', commandId: 'venue/register-member-ok' });
     const sent = await producer.send({
       topic: topo.inputs.parameters,
       messages: [malformed, unknownType, schemaInvalid, valid].map((value, i) => ({ key: `k${i}`, value, headers: { 'x-test': `m${i}` } })),

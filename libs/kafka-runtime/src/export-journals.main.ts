@@ -1,44 +1,27 @@
 /**
- * Copies the four journal topics, byte for byte as Kafka holds them (read_committed, offset 0 to the
- * end as of the call), into file journals (`<producer>.journal.jsonl`, one message value per line),
- * so the auditor's tools read exactly what the services committed. `ccp audit verify --kafka` runs it.
+ * Exports the four journal topics into file journals (`<producer>.journal.jsonl`): every record its
+ * owner signed, byte for byte as Kafka holds it (read_committed, offset 0 to the end as of the call);
+ * anything else on a journal topic listed in quarantined.jsonl; anchors.jsonl and keyring.json beside
+ * them (journal-export.ts). `ccp audit verify --kafka` runs it.
  *
  *   node -r @swc-node/register libs/kafka-runtime/src/export-journals.main.ts <dir>
- * Environment: KAFKA_BROKERS, CCP_TOPIC_NAMESPACE.
+ * Environment: KAFKA_BROKERS, CCP_TOPIC_NAMESPACE, and the keyring: CCP_JOURNAL_KEYRING_FILE or
+ * CCP_JOURNAL_KEYS_DIR (or CCP_JOURNAL_DEV_KEYS=1).
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { PRODUCERS } from '@ccp/contracts';
-import { journalFileName } from '@ccp/engine';
+import { exportJournals } from './journal-export';
+import { keyringFromEnvironment } from './journal-keys';
 import { createKafka, parseBrokers } from './kafka-client';
-import { readTopicToEnd } from './journal-reader';
 import { topology } from './topology';
 
 async function main(dir: string | undefined): Promise<void> {
   if (!dir) throw new Error('usage: export-journals <dir>');
   const brokers = parseBrokers(process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092');
   const topo = topology(process.env['CCP_TOPIC_NAMESPACE'] ?? '');
-  const kafka = createKafka('ccp-audit-export', brokers);
-  mkdirSync(dir, { recursive: true });
-  for (const producer of PRODUCERS) {
-    const topic = topo.journals[producer];
-    const fd = openSync(join(dir, journalFileName(producer)), 'w');
-    try {
-      const count = await readTopicToEnd(
-        kafka,
-        topic,
-        (message) => {
-          // the value exactly as committed; a null value is kept as an empty line for the audit to flag
-          writeSync(fd, message.value ?? Buffer.alloc(0));
-          writeSync(fd, '\n');
-        },
-        { groupPrefix: 'ccp-audit' },
-      );
-      process.stderr.write(`[export-journals] ${topic}: ${count} records\n`);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  const exported = await exportJournals(createKafka('ccp-audit-export', brokers), topo, keyringFromEnvironment(), dir);
+  for (const p of PRODUCERS) process.stderr.write(`[export-journals] ${topo.journals[p]}: ${exported.records[p]} signed records\n`);
+  process.stderr.write(`[export-journals] ${exported.anchors.length} anchors; ${exported.quarantined.length} messages quarantined (not their owner's)\n`);
+  for (const q of exported.quarantined.slice(0, 20)) process.stderr.write(`[export-journals]   ${q.journal} offset ${q.offset}: ${q.reason.code} at ${q.reason.path || '(record)'}: ${q.reason.message}\n`);
 }
 
 main(process.argv[2]).catch((error: unknown) => {

@@ -372,12 +372,12 @@ export class JournalRuntime {
       return deadLetter({ code: 'malformed', path: issue.path.map(String).join('.'), message: issue.message });
     }
     const { type, payload, at, correlationId, commandId } = step.data;
-    if (commandId === undefined) {
-      return deadLetter({ code: 'malformed', path: 'commandId', message: 'an upstream command must carry its commandId: a journal decides each id once, so a re-sent message has no second effect' });
-    }
     const parsed = this.deciders[this.producer].parseCommand({ type, payload, meta: { occurredAt: at, correlationId: correlationId ?? null } });
     if (!parsed.ok) return deadLetter({ code: parsed.rejection.code, path: parsed.rejection.path, message: parsed.rejection.message });
     if (inputChannelOf(type) !== channel) return deadLetter({ code: 'wrong_topic', path: 'type', message: `${type} belongs on ${this.topology.inputs[inputChannelOf(type)]}, not ${topic}` });
+    if (commandId === undefined) {
+      return deadLetter({ code: 'malformed', path: 'commandId', message: 'an upstream command must carry its commandId: a journal decides each id once, so a re-sent message has no second effect' });
+    }
     const logical = this.topology.logical(topic);
     this.guardOnce(logical, BigInt(message.offset), `${topic} offset ${message.offset}`);
     const source = { topic: logical, partition, offset: message.offset };

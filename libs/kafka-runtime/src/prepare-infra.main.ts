@@ -1,15 +1,25 @@
 /**
  * Prepares a deployment before the services start (docker-compose's `ccp-init`): creates the topic
  * catalogue under CCP_TOPIC_NAMESPACE (idempotent, configs re-applied) and applies the PostgreSQL
- * migrations (never `synchronize`). Exits non-zero with the reason if either fails.
+ * migrations (never `synchronize`); with CCP_JOURNAL_KEYS_DIR set and no keyring there yet, makes the
+ * journals' signing keys (docs/adr/0007). Exits non-zero with the reason if any step fails.
  *
  *   KAFKA_BROKERS=kafka:9092 DATABASE_URL=postgres://… node -r @swc-node/register libs/kafka-runtime/src/prepare-infra.main.ts
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateJournalKeys, KEYRING_FILE } from '@ccp/contracts';
 import { createDataSource, databaseUrlFromEnv, migrate } from '@ccp/persistence';
+import { writeJournalKeysDir } from './journal-keys';
 import { createKafka, parseBrokers } from './kafka-client';
 import { ensureTopics } from './topics-admin';
 
 async function main(): Promise<void> {
+  const keysDir = process.env['CCP_JOURNAL_KEYS_DIR'];
+  if (keysDir && !existsSync(join(keysDir, KEYRING_FILE))) {
+    writeJournalKeysDir(keysDir, generateJournalKeys());
+    process.stderr.write(`[prepare-infra] journal signing keys written to ${keysDir}\n`);
+  }
   const brokers = parseBrokers(process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092');
   const namespace = process.env['CCP_TOPIC_NAMESPACE'] ?? '';
   const admin = createKafka('ccp-prepare-infra', brokers).admin();

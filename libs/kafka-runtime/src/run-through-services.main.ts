@@ -5,13 +5,17 @@
  *
  *   node -r @swc-node/register libs/kafka-runtime/src/run-through-services.main.ts <scenario.json> --out <dir>
  *
- * Environment: KAFKA_BROKERS, CCP_TOPIC_NAMESPACE (the stack's namespace).
+ * Environment: KAFKA_BROKERS, CCP_TOPIC_NAMESPACE (the stack's namespace), the journals' keyring
+ * (CCP_JOURNAL_KEYS_DIR or CCP_JOURNAL_KEYRING_FILE).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, PRODUCERS, serializeRecord } from '@ccp/contracts';
-import { journalFileName } from '@ccp/engine';
+import { canonicalJson, PRODUCERS } from '@ccp/contracts';
+import { exportJournals } from './journal-export';
+import { keyringFromEnvironment } from './journal-keys';
+import { createKafka } from './kafka-client';
 import { runScenarioThroughKafka } from './scenario-feeder';
+import { topology } from './topology';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: run-through-services <scenario.json> --out <dir>\n`);
@@ -35,9 +39,11 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const started = performance.now();
   let steps = 0;
+  const keyring = keyringFromEnvironment();
   const result = await runScenarioThroughKafka(scenario, {
     brokers,
     namespace,
+    keyring,
     onStep: () => {
       steps += 1;
       if (steps % 50 === 0) process.stderr.write(`  ${steps} steps settled\n`);
@@ -47,9 +53,10 @@ async function main(argv: readonly string[]): Promise<void> {
 
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
+  // the journals as the services committed them (signed records only), with their anchors and keyring
+  const exported = await exportJournals(createKafka('ccp-scenario-export', brokers), topology(namespace), keyring, out, `${namespace}ccp-export`);
   for (const p of PRODUCERS) {
-    const lines = result.journals[p].map((r) => `${serializeRecord(r)}\n`).join('');
-    writeFileSync(join(out, journalFileName(p)), lines);
+    if (exported.records[p] !== result.journals[p].length) throw new Error(`${p}: the export holds ${exported.records[p]} records, the settled run read ${result.journals[p].length}`);
   }
   writeFileSync(join(out, 'dead-letters.jsonl'), result.deadLetters.map((d) => `${JSON.stringify(d)}\n`).join(''));
   writeFileSync(join(out, 'outcome.json'), `${JSON.stringify(JSON.parse(canonicalJson(result.summary)), null, 2)}\n`);

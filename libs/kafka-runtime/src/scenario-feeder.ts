@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { EventEnvelope, Producer, PRODUCERS } from '@ccp/contracts';
+import { EventEnvelope, JournalKeyring, Producer, PRODUCERS, SignedChainReader } from '@ccp/contracts';
 import { DECIDERS, JournaledDecider, JournalHead, loadScenario, LoadedStep, OutcomeCollector, OutcomeSummary, streamOf } from '@ccp/engine';
+import { decodeJournalRecord } from './journal-codec';
+import { keyringFromEnvironment } from './journal-keys';
 import type { DeadLetterRecord } from './journal-runtime';
+import { headSignatureOf } from './journal-writer';
 import { createKafka, Partitioners } from './kafka-client';
 import { CascadeLedger } from './cascade-ledger';
 import { inputChannelOf, topology, Topology } from './topology';
@@ -19,6 +22,8 @@ export interface FeedOptions {
   readonly check?: () => void;
   /** called after each settled step */
   readonly onStep?: (step: LoadedStep, settled: { records: number }) => void;
+  /** the journals' public keys (only signed records are read back); default from the environment */
+  readonly keyring?: JournalKeyring;
 }
 
 export interface KafkaScenarioResult {
@@ -49,13 +54,19 @@ export class JournalWatcher {
   private consumer: Consumer | null = null;
   private changes = 0;
   private failure: Error | null = null;
+  /** each journal read only as far as its owner signed it: a forged record never enters the accounts */
+  private readonly readers: Record<Producer, SignedChainReader<null>>;
+  /** journal-topic messages that were not their owner's (the services dead-letter them too) */
+  quarantined = 0;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topo: Topology,
     deciders: Readonly<Record<Producer, JournaledDecider>>,
+    keyring: JournalKeyring,
   ) {
     this.ledger = new CascadeLedger(topo, deciders);
+    this.readers = Object.fromEntries(PRODUCERS.map((p) => [p, new SignedChainReader<null>(p, keyring)])) as Record<Producer, SignedChainReader<null>>;
   }
 
   get recordCount(): number {
@@ -96,9 +107,24 @@ export class JournalWatcher {
       this.ledger.deadLetter(dl);
       return;
     }
-    const record = JSON.parse(message.value!.toString('utf8')) as EventEnvelope;
-    this.journals[record.producer].push(record);
-    this.ledger.record(record);
+    const journal = this.journalOfTopic(topic);
+    const decoded = decodeJournalRecord(message.value, journal);
+    if (!decoded.ok) {
+      this.quarantined += 1;
+      return;
+    }
+    const verdict = this.readers[journal].offer(decoded.value, headSignatureOf(message.headers), null);
+    this.quarantined += verdict.quarantined.length;
+    for (const { record } of verdict.accepted) {
+      this.journals[journal].push(record);
+      this.ledger.record(record);
+    }
+  }
+
+  private journalOfTopic(topic: string): Producer {
+    const journal = PRODUCERS.find((p) => this.topo.journals[p] === topic);
+    if (!journal) throw new Error(`${topic} is not a journal topic of namespace '${this.topo.namespace}'`);
+    return journal;
   }
 
   /** The step published at `offset` of `physicalTopic` is recorded by `target`, or dead-lettered. */
@@ -141,7 +167,7 @@ export async function runScenarioThroughKafka(scenario: unknown, options: FeedOp
   const name = scenario && typeof scenario === 'object' && typeof (scenario as { name?: unknown }).name === 'string' ? (scenario as { name: string }).name : 'scenario';
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const admin = kafka.admin();
-  const watcher = new JournalWatcher(kafka, topo, deciders);
+  const watcher = new JournalWatcher(kafka, topo, deciders, options.keyring ?? keyringFromEnvironment());
   await Promise.all([producer.connect(), admin.connect()]);
   try {
     await watcher.start();

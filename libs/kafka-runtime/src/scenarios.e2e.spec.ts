@@ -47,7 +47,7 @@ describe.each(SCENARIOS)('%s through the four services on Kafka (e2e)', (name) =
   it('journals equal the embedded engine per stream, audit passes, outcome equal', async () => {
     const scenario = scenarioFile(name);
     const embedded = simulate(scenario, DECIDERS);
-    const kafka = await runScenarioThroughKafka(scenario, { brokers: ns.brokers, namespace: ns.namespace, settle: true, check: () => stack.throwIfFailed() });
+    const kafka = await runScenarioThroughKafka(scenario, { brokers: ns.brokers, namespace: ns.namespace, keyring: ns.keyring, settle: true, check: () => stack.throwIfFailed() });
     expect(stack.fatalErrors).toEqual([]);
     expect(kafka.deadLetters).toEqual([]);
 

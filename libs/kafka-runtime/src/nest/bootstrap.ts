@@ -68,7 +68,7 @@ export interface StartedService {
 export async function startJournalService(
   config: ServiceConfig,
   bindings: ServiceBindings = {},
-  runtimeOverrides: Partial<Pick<JournalRuntimeOptions, 'onFatal' | 'logger' | 'sessionTimeoutMs'>> = {},
+  runtimeOverrides: Partial<Pick<JournalRuntimeOptions, 'onFatal' | 'logger' | 'sessionTimeoutMs' | 'keys'>> = {},
   nestLogLevels: Array<'error' | 'warn' | 'log'> = ['error', 'warn', 'log'],
 ): Promise<StartedService> {
   const logger = new Logger(`ccp-${config.producer}`);

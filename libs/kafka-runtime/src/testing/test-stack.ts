@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createDataSource, migrate } from '@ccp/persistence';
 import { kafkaBrokersFromEnv, databaseUrlFromEnv, uniqueName, uniqueSchemaName, waitFor } from '@ccp/infra-testing';
-import { PRODUCERS, Producer } from '@ccp/contracts';
+import { generateJournalKeys, JournalKeyring, PRODUCERS, Producer } from '@ccp/contracts';
+import { runtimeKeysFromDir, RuntimeKeys, writeJournalKeysDir } from '../journal-keys';
 import { createKafka } from '../kafka-client';
 import { deleteNamespaceTopics, ensureTopics } from '../topics-admin';
 import { loadServiceConfig } from '../nest/service-config';
@@ -13,6 +17,10 @@ export interface TestNamespace {
   readonly schema: string;
   readonly brokers: string[];
   readonly databaseUrl: string;
+  /** this namespace's journal keys (fresh per namespace): CCP_JOURNAL_KEYS_DIR of its services */
+  readonly keysDir: string;
+  readonly keys: Record<Producer, RuntimeKeys>;
+  readonly keyring: JournalKeyring;
   env(producer: Producer): Record<string, string>;
   dispose(): Promise<void>;
 }
@@ -29,13 +37,28 @@ export async function createTestNamespace(prefix: string): Promise<TestNamespace
   await ds.initialize();
   await migrate(ds);
   await ds.destroy();
+  const keysDir = mkdtempSync(join(tmpdir(), 'ccp-journal-keys-'));
+  writeJournalKeysDir(keysDir, generateJournalKeys());
+  const keys = runtimeKeysFromDir(keysDir);
   return {
     namespace,
     schema,
     brokers,
     databaseUrl,
-    env: (_producer) => ({ KAFKA_BROKERS: brokers.join(','), DATABASE_URL: databaseUrl, CCP_DATABASE_SCHEMA: schema, HTTP_PORT: '0', CCP_TOPIC_NAMESPACE: namespace, OTEL_SDK_DISABLED: 'true' }),
+    keysDir,
+    keys,
+    keyring: keys.margin.keyring,
+    env: (_producer) => ({
+      KAFKA_BROKERS: brokers.join(','),
+      DATABASE_URL: databaseUrl,
+      CCP_DATABASE_SCHEMA: schema,
+      HTTP_PORT: '0',
+      CCP_TOPIC_NAMESPACE: namespace,
+      CCP_JOURNAL_KEYS_DIR: keysDir,
+      OTEL_SDK_DISABLED: 'true',
+    }),
     async dispose() {
+      rmSync(keysDir, { recursive: true, force: true });
       await deleteNamespaceTopics(admin, namespace).catch(() => undefined);
       await deleteNamespaceGroups(admin, namespace);
       await admin.disconnect();
@@ -69,7 +92,7 @@ export async function startInProcessStack(ns: TestNamespace): Promise<InProcessS
   const quiet = { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
   await Promise.all(
     PRODUCERS.map(async (p) => {
-      services[p] = await startJournalService(loadServiceConfig(p, ns.env(p)), readModelBindings(p), { onFatal: (e) => fatalErrors.push(e), logger: quiet, sessionTimeoutMs: 6_000 }, ['error', 'warn']);
+      services[p] = await startJournalService(loadServiceConfig(p, ns.env(p)), readModelBindings(p), { onFatal: (e) => fatalErrors.push(e), logger: quiet, sessionTimeoutMs: 6_000, keys: ns.keys[p] }, ['error', 'warn']);
     }),
   );
   await waitFor(() => PRODUCERS.every((p) => services[p].runtime.status().ready), { description: 'the four services ready', timeoutMs: 60_000 });
