@@ -73,7 +73,22 @@ export function sealRecordWithLine<TType extends string, TPayload>(
   unsealed: UnsealedEnvelope<TType, TPayload>,
   prevHash: string,
 ): { record: EventEnvelope<TType, TPayload>; line: string } {
-  const withoutHash = { ...unsealed, id: recordId(unsealed.producer, unsealed.seq), prevHash };
+  // built in sorted key order, so canonicalJson writes it without copying (canonical-json.ts fast path)
+  const withoutHash = {
+    causationId: unsealed.causationId,
+    correlationId: unsealed.correlationId,
+    id: recordId(unsealed.producer, unsealed.seq),
+    kind: unsealed.kind,
+    occurredAt: unsealed.occurredAt,
+    payload: unsealed.payload,
+    prevHash,
+    producer: unsealed.producer,
+    seq: unsealed.seq,
+    source: unsealed.source,
+    stream: unsealed.stream,
+    type: unsealed.type,
+    version: unsealed.version,
+  };
   const body = canonicalJson(withoutHash);
   const hash = createHash('sha256').update(prevHash).update(body).digest('hex'); // = hashRecord(withoutHash)
   const at = body.indexOf(',"id":"');
