@@ -4,8 +4,9 @@
 #     provisions Node $CCP_NODE_VERSION into .tools/node (git-ignored) from the npm registry's
 #     node-linux-<arch> package (the `node` package's preinstall fails under npm 11's allow-scripts);
 #   - puts .tools/node/bin and node_modules/.bin first on PATH;
-#   - runs `npm ci` (falling back to `npm install`) if node_modules is missing, `npm install` if
-#     package.json or package-lock.json is newer than the last install;
+#   - runs `npm ci` if node_modules is missing or package.json / package-lock.json is newer than the
+#     last install; a lock that npm ci refuses is an error saying how to fix it (never a silent
+#     `npm install` that rewrites the lock);
 #   - execs its arguments.
 set -euo pipefail
 
@@ -59,22 +60,17 @@ if [ -z "${CCP_WITH_NODE_READY:-}" ]; then
     *) export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning" ;;
   esac
 
-  if [ ! -d "$ROOT/node_modules" ] || [ ! -f "$ROOT/node_modules/.package-lock.json" ]; then
-    say "installing dependencies (npm ci) with node $(node -v)"
+  if [ ! -d "$ROOT/node_modules" ] || [ ! -f "$ROOT/node_modules/.package-lock.json" ] \
+    || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ] \
+    || [ "$ROOT/package.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    say "installing the locked dependencies (npm ci) with node $(node -v)"
     ci_log="$(mktemp)"
     if ! (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) >"$ci_log" 2>&1; then
-      # npm ci also demands lock entries for other platforms' optional packages (@swc/core-darwin-*,
-      # ...); a registry that serves only this platform's leaves them out of the lock. npm install
-      # keeps the locked versions and tolerates that.
-      say "npm ci refused ($(grep -m1 -E 'npm error (code|Missing)' "$ci_log" || echo 'see npm output')); installing the locked versions with npm install"
-      (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+      cat "$ci_log" >&2
+      rm -f "$ci_log"
+      die "npm ci refused the lock file: package-lock.json does not match package.json (or lacks a platform's optional packages). Run \`npm install\` with Node >= $MIN_MAJOR, check that package-lock.json now lists every platform's optional packages, and commit it."
     fi
     rm -f "$ci_log"
-    touch "$ROOT/node_modules/.package-lock.json"
-  elif [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ] \
-    || [ "$ROOT/package.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    say "package.json or package-lock.json changed since the last install; npm install"
-    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
     touch "$ROOT/node_modules/.package-lock.json"
   fi
   flock -u 9
