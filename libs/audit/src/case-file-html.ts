@@ -5,7 +5,8 @@ import type { CaseAllocation, CaseFile, CaseTranche } from './case-file';
 /**
  * The case file of one default as a self-contained HTML page (inline CSS and SVG, no script, no
  * external asset): header, timeline across the four journals, the defaulter's resources, the
- * waterfall as a chart, every allocation, the distribution of haircuts and the invariants.
+ * waterfall as a chart, every allocation, the distribution of haircuts, the invariants and the
+ * latest signed head (anchor) of each journal the case file was checked against.
  * Pure and deterministic: the same case file gives the same bytes (no clock, no randomness).
  * Every amount is printed from its exact decimal string; floats are used only for pixel geometry.
  */
@@ -28,6 +29,7 @@ export function renderCaseFileHtml(cf: CaseFile): string {
     allocationSection(cf),
     histogramSection(cf),
     invariantsSection(cf),
+    signaturesSection(cf),
     '<footer>Generated from the journals by <code>ccp audit default</code>. Amounts in USD, exact to the cent.</footer>',
     '</body>',
     '</html>',
@@ -428,6 +430,42 @@ ${rows}
   );
 }
 
+const STATUS_TEXT: Readonly<Record<string, string>> = {
+  verified: 'verified',
+  'signature-invalid': "not the owner's signature",
+  unchecked: 'no keyring to check it',
+  'journal-missing': 'journal missing',
+  'beyond-end': 'journal ends before it (truncated)',
+  'hash-mismatch': 'another hash in the journal (rewritten)',
+};
+
+function signaturesSection(cf: CaseFile): string {
+  const s = cf.signatures;
+  const keys = s.keyring
+    ? `<p class="muted">Signatures checked against the keyring <code>${esc(s.keyring.path)}</code> (${s.keyring.source === 'given' ? 'given by the auditor' : 'found in the audited directory'}${s.keyring.development ? ', the public development keys' : ''}).</p>`
+    : '<p class="bad">No keyring: no signature could be checked.</p>';
+  const warnings = s.warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('\n');
+  const rows = s.journals
+    .map((j) => {
+      const a = j.latestAnchor;
+      const records = j.records === null ? '<span class="bad">missing</span>' : String(j.records);
+      const signed = j.signedThrough >= 0 ? String(j.signedThrough) : '<span class="bad">none</span>';
+      if (!a) return `<tr data-journal="${esc(j.journal)}" data-verified="false"><td>${esc(j.journal)}</td><td class="num">${records}</td><td class="num">${signed}</td><td colspan="5" class="muted">no anchor</td><td><span class="pill fail">NONE</span></td></tr>`;
+      return `<tr data-journal="${esc(j.journal)}" data-seq="${a.seq}" data-verified="${a.verified}" data-status="${esc(a.status)}"><td>${esc(j.journal)}</td><td class="num">${records}</td><td class="num">${signed}</td><td class="num">${a.seq}</td><td>${esc(a.reason)}${a.defaultId ? ` <code>${esc(a.defaultId)}</code>` : ''}</td><td><code title="${esc(a.hash)}">${esc(a.hash.slice(0, 16))}…</code></td><td><code>${esc(a.signaturePrefix)}</code></td><td class="muted">${esc(a.origin)}</td><td><span class="pill ${a.verified ? 'pass' : 'fail'}">${a.verified ? 'VERIFIED' : 'FAIL'}</span> ${a.verified ? '' : esc(STATUS_TEXT[a.status] ?? a.status)}</td></tr>`;
+    })
+    .join('\n');
+  return section(
+    'signatures',
+    'Signed heads',
+    `<p class="muted">Each journal's owner signs its chain's head; a signed head at seq n vouches for every record up to n. The latest anchor of each journal, checked against the journal as read.</p>
+${keys}
+${warnings}
+<table class="signatures"><thead><tr><th>journal</th><th class="num">records</th><th class="num">signed through seq</th><th class="num">anchor seq</th><th>reason</th><th>hash</th><th>signature</th><th>from</th><th>result</th></tr></thead><tbody>
+${rows}
+</tbody></table>`,
+  );
+}
+
 const section = (id: string, heading: string, body: string): string => `<section id="${id}">\n<h2>${heading}</h2>\n${body}\n</section>`;
 
 const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
@@ -456,6 +494,7 @@ tfoot th{background:#fff;border-top:2px solid var(--ink)}
 .pill.pass{background:#e3f4ea;color:#1e6b3f}.pill.fail{background:#fbe4e1;color:#9b2517}
 tr.fail td{background:#fff6f5}
 .bad{color:#9b2517;font-weight:600}
+.warning{background:#fff6e0;border-left:3px solid #e0a526;padding:4px 8px;margin:6px 0}
 .scroll{overflow-x:auto}
 .chart text{font:11px system-ui,sans-serif;fill:var(--ink)}
 .chart .amount{text-anchor:middle;font-weight:600}

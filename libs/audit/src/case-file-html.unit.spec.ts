@@ -20,7 +20,7 @@ describe('renderCaseFileHtml over the example scenarios', () => {
         // structure: a whole document, every section, nothing fetched or run
         expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
         expect(html.trimEnd().endsWith('</html>')).toBe(true);
-        for (const id of ['timeline', 'defaulter', 'waterfall', 'allocation', 'haircuts', 'invariants']) expect(html).toContain(`<section id="${id}">`);
+        for (const id of ['timeline', 'defaulter', 'waterfall', 'allocation', 'haircuts', 'invariants', 'signatures']) expect(html).toContain(`<section id="${id}">`);
         expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|href="(?!#)|url\(|@import/i);
         expect(html).toContain(esc(d.defaultId));
         // deterministic: the same journals give the same bytes
@@ -61,6 +61,14 @@ describe('renderCaseFileHtml over the example scenarios', () => {
         const inv = attrs(html, /<tr class="(?:pass|fail)" data-invariant="[^"]*" data-ok="[^"]*">/g);
         expect(inv.map((r) => [r['invariant'], r['ok']])).toEqual(cf.invariants.map((r) => [r.name, String(r.ok)]));
         expect(html).toContain('data-invariants-failed="0"');
+
+        // the latest anchor of each journal, verified, and the keys' provenance said
+        const heads = attrs(html, /<tr data-journal="[^"]*" data-seq="[^"]*" data-verified="[^"]*" data-status="[^"]*">/g);
+        expect(heads.map((h) => [h['journal'], Number(h['seq']), h['verified']])).toEqual(
+          cf.signatures.journals.map((j) => [j.journal, j.latestAnchor!.seq, 'true']),
+        );
+        expect(html).toContain('DEVELOPMENT keyring');
+        expect(html).toContain('came from the audited directory itself');
       }
     } finally {
       run.cleanup();
@@ -110,6 +118,19 @@ describe('renderCaseFileHtml on a crafted case file', () => {
       { name: 'waterfall-complete', ok: true, detail: hostile, at: null },
       { name: 'allocation-conservation', ok: false, detail: `Σ ≠ residual ${hostile}`, at: { journal: 'loss-allocation', position: 3, recordId: hostile, field: 'payload.allocations' } },
     ],
+    signatures: {
+      keyring: { source: 'given', path: `keys/${hostile}`, development: false },
+      warnings: [hostile],
+      journals: [
+        {
+          journal: 'liquidation',
+          records: 5,
+          signedThrough: -1,
+          latestAnchor: { seq: 9, hash: 'a'.repeat(64), signaturePrefix: `${hostile}…`, reason: 'default-closed', defaultId: hostile, origin: hostile, status: 'beyond-end', verified: false },
+        },
+        { journal: 'margin', records: null, signedThrough: -1, latestAnchor: null },
+      ],
+    },
   };
 
   it('escapes every text it did not write itself', () => {
@@ -123,6 +144,12 @@ describe('renderCaseFileHtml on a crafted case file', () => {
     const html = renderCaseFileHtml(crafted);
     expect(html).toContain('data-invariants-failed="1"');
     expect(html).toMatch(/<tr class="fail" data-invariant="allocation-conservation" data-ok="false"><td><span class="pill fail">FAIL<\/span>/);
+  });
+
+  it('an anchor that does not verify is shown as such, with why', () => {
+    const html = renderCaseFileHtml(crafted);
+    expect(html).toMatch(/<tr data-journal="liquidation" data-seq="9" data-verified="false" data-status="beyond-end">.*<span class="pill fail">FAIL<\/span> journal ends before it \(truncated\)/);
+    expect(html).toMatch(/<tr data-journal="margin" data-verified="false">.*no anchor/);
   });
 
   it('tranche bars follow the tranche order, then the charged bar', () => {

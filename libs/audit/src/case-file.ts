@@ -11,9 +11,12 @@ import {
   Producer,
   PRODUCERS,
 } from '@ccp/contracts';
-import { journalFileName, readJournalLines } from '@ccp/engine';
+import { journalFileName } from '@ccp/engine';
 import { AllocationInputError, formatAmount, parseAmount, prepareBasis, ratioString } from '@ccp/loss-allocation-domain';
+import { lineForm } from './canonical-line';
 import { checkDefault, DefaultFacts, emptyDefaultFacts, InvariantResult } from './default-invariants';
+import { AnchorBook, AnchorCheck, AnchorStatus, GivenKeyring, JournalAnchorResult, KeyringProvenance, readAnchors, resolveTrust, signaturePrefix } from './journal-anchors';
+import { readRawLines } from './journal-lines';
 import { profitReferenceName, profitReferenceOf } from './profit-reference';
 
 export interface TimelineEntry {
@@ -62,6 +65,47 @@ export interface CaseBasis {
   readonly profitReference: 'profit' | 'variation-margin gain';
 }
 
+/** The latest anchor a journal was checked against, as the case file quotes it. */
+export interface CaseAnchor {
+  readonly seq: number;
+  readonly hash: string;
+  /** the first characters of the Ed25519 signature (base64url) */
+  readonly signaturePrefix: string;
+  readonly reason: AnchorCheck['reason'];
+  readonly defaultId: string | null;
+  /** where the anchor came from: `anchors.jsonl line 7`, or a file the auditor gave */
+  readonly origin: string;
+  readonly status: AnchorStatus;
+  /** its signature is the journal owner's, and the journal's record at that seq has that hash */
+  readonly verified: boolean;
+}
+
+export interface CaseJournalSignature {
+  readonly journal: Producer;
+  /** records in the journal; null when its file is missing */
+  readonly records: number | null;
+  /** seq of the last record a valid signed head of the owner covers; -1 if none */
+  readonly signedThrough: number;
+  /** the latest anchor (highest seq) of this journal; null if there is none */
+  readonly latestAnchor: CaseAnchor | null;
+}
+
+/** Who wrote the journals the case file was read from (docs/adr/0007-signed-journal-heads.md). */
+export interface CaseSignatures {
+  /** where the public keys came from; null when there were none */
+  readonly keyring: KeyringProvenance | null;
+  /** e.g. keys from the audited directory itself, the development keyring; or why no signature could be checked */
+  readonly warnings: string[];
+  readonly journals: CaseJournalSignature[];
+}
+
+export interface CaseFileOptions {
+  /** the journal owners' public keys; default the directory's own keyring.json */
+  readonly keyring?: GivenKeyring;
+  /** anchors files the auditor holds, besides the directory's anchors.jsonl */
+  readonly anchorFiles?: readonly string[];
+}
+
 export interface CaseFile {
   readonly defaultId: string;
   readonly timeline: TimelineEntry[];
@@ -84,6 +128,8 @@ export interface CaseFile {
   /** null when no basis was captured (the waterfall covered the default) or it could not be read */
   readonly basis: CaseBasis | null;
   readonly invariants: InvariantResult[];
+  /** per journal, the latest anchor it was checked against and whether it verified */
+  readonly signatures: CaseSignatures;
 }
 
 const defaultIdOf = (r: EventEnvelope): string | null => {
@@ -93,10 +139,11 @@ const defaultIdOf = (r: EventEnvelope): string | null => {
 
 /**
  * Everything the four journals say about one default, in journal order: the timeline, the
- * defaulter's resources, the waterfall, the allocation and the invariants checked on them.
- * Streams the journals; keeps only this default's records.
+ * defaulter's resources, the waterfall, the allocation and the invariants checked on them, and
+ * the latest anchor each journal was checked against. Streams the journals; keeps only this
+ * default's records. (Whether every line is byte-exact is `verifyJournals`'s to say.)
  */
-export async function caseFile(dir: string, defaultId: string): Promise<CaseFile> {
+export async function caseFile(dir: string, defaultId: string, options: CaseFileOptions = {}): Promise<CaseFile> {
   const timeline: (TimelineEntry & { cause: string | null })[] = [];
   let basisRecord: { seq: number; payload: AllocationBasisCapturedPayload } | null = null;
   const facts: DefaultFacts = emptyDefaultFacts(defaultId);
@@ -107,20 +154,34 @@ export async function caseFile(dir: string, defaultId: string): Promise<CaseFile
   let residual: string | null = null;
   let allocation: LossAllocatedPayload | null = null;
   const missing = new Set<string>();
+  const trust = resolveTrust(dir, options.keyring);
+  const read = await readAnchors(dir, options.anchorFiles ?? [], trust.keyring);
+  const book = new AnchorBook(read.entries);
+  const signatures: CaseJournalSignature[] = [];
 
   for (const journal of PRODUCERS) {
     const path = join(dir, journalFileName(journal));
+    const watch = book.watch(journal);
     if (!existsSync(path)) {
       missing.add(journal);
+      signatures.push(journalSignature(journal, null, watch.settle(null, trust.keyring !== null)));
       continue;
     }
-    for await (const { position, text } of readJournalLines(path)) {
+    let records = 0;
+    for await (const line of readRawLines(path)) {
+      const { position } = line;
+      const text = lineForm(line).body;
+      if (text === null) continue; // a blank line: verifyJournals reports it
+      const index = records;
+      records += 1;
       let r: EventEnvelope;
       try {
         r = JSON.parse(text) as EventEnvelope;
+        if (typeof r !== 'object' || r === null) continue;
       } catch {
         continue; // verifyJournals reports unreadable lines
       }
+      if (typeof r.hash === 'string') watch.observe(index, r.hash);
       if (r.correlationId !== defaultId && defaultIdOf(r) !== defaultId) continue;
       const cause = r.source ? `${producerOfTopic.get(r.source.topic) ?? r.source.topic}:${r.source.offset}` : r.causationId;
       timeline.push({ journal, seq: r.seq, id: r.id, kind: r.kind, type: r.type, occurredAt: r.occurredAt, cause });
@@ -183,7 +244,9 @@ export async function caseFile(dir: string, defaultId: string): Promise<CaseFile
           break;
       }
     }
+    signatures.push(journalSignature(journal, records, watch.settle(records, trust.keyring !== null)));
   }
+  const warnings = [...trust.warnings, ...(trust.problem ? [trust.problem] : []), ...read.problems.map((p) => p.reason)];
 
   const invariants: InvariantResult[] = defaulter
     ? checkDefault(facts, (j) => !missing.has(j))
@@ -216,6 +279,28 @@ export async function caseFile(dir: string, defaultId: string): Promise<CaseFile
     fairness: a?.fairness ?? null,
     basis: profits?.basis ?? null,
     invariants,
+    signatures: { keyring: trust.provenance, warnings, journals: signatures },
+  };
+}
+
+function journalSignature(journal: Producer, records: number | null, settled: JournalAnchorResult): CaseJournalSignature {
+  const a = settled.latest;
+  return {
+    journal,
+    records,
+    signedThrough: settled.signedThrough,
+    latestAnchor: a
+      ? {
+          seq: a.seq,
+          hash: a.hash,
+          signaturePrefix: signaturePrefix(a.signature ?? ''),
+          reason: a.reason,
+          defaultId: a.defaultId,
+          origin: a.origin,
+          status: a.status,
+          verified: a.status === 'verified',
+        }
+      : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { toMinorExact } from '@ccp/money';
+import { PRODUCERS } from '@ccp/contracts';
 import { simulateScenario } from './audit-test-support';
 import { caseFile } from './case-file';
 
@@ -34,6 +35,12 @@ describe('caseFile', () => {
         expect(types).toEqual(expect.arrayContaining(['AccountDefaulted', 'WaterfallTrancheApplied', d.residual === '0' ? 'DefaultCovered' : 'ResidualLossForwarded']));
         if (d.allocation) expect(types).toContain('LossAllocated');
         expect(types.indexOf('AccountDefaulted')).toBeLessThan(types.indexOf('WaterfallTrancheApplied'));
+        // each journal quoted with its latest anchor: simulate's closing head (where a default closed at the last record, the same signed head), verified
+        expect(cf.signatures.journals.map((j) => [j.journal, j.latestAnchor?.seq, j.latestAnchor?.verified, j.signedThrough])).toEqual(
+          PRODUCERS.map((p) => [p, run.summary.journals[p].records - 1, true, run.summary.journals[p].records - 1]),
+        );
+        for (const j of cf.signatures.journals) expect(['head', 'default-closed']).toContain(j.latestAnchor!.reason);
+        expect(cf.signatures.keyring).toMatchObject({ source: 'directory', development: true });
       }
     } finally {
       run.cleanup();

@@ -6,3 +6,6 @@ export * from './journal-source';
 export * from './counterfactual';
 export * from './profit-reference';
 export * from './case-file-html';
+export * from './journal-anchors';
+export { readRawLines, RawLine } from './journal-lines';
+export { canonicalProblem, lineForm, LineForm, nonCanonicalCauses } from './canonical-line';

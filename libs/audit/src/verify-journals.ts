@@ -12,22 +12,29 @@ import {
   JOURNAL_TOPICS,
   Producer,
   PRODUCERS,
+  recordId,
   WIRE_EVENT_SCHEMAS,
 } from '@ccp/contracts';
-import { CommandRejectedPayload, DECIDERS, JournaledDecider, journalFileName, readJournalLines, streamOf } from '@ccp/engine';
+import { CommandGuard, commandIdOfInput, CommandRejectedPayload, DECIDERS, guardCommand, JournaledDecider, journalFileName, newCommandGuard, streamOf } from '@ccp/engine';
+import { canonicalProblem, lineForm } from './canonical-line';
 import { checkDefault, DefaultFacts, emptyDefaultFacts, InvariantResult } from './default-invariants';
+import { AnchorBook, AnchorCheck, ExpectedHead, GivenKeyring, JournalAnchorResult, JournalAnchorWatch, KeyringProvenance, readAnchors, resolveTrust } from './journal-anchors';
+import { readRawLines } from './journal-lines';
 import { firstDifference } from './payload-diff';
 
 /** The venue's upstream topics: inputs recorded from them have no journal record to point at. */
 const UPSTREAM_TOPICS: ReadonlySet<string> = new Set(Object.values(INPUT_TOPICS));
 
 export interface Finding {
-  /** the producer whose journal holds the record ('cross-journal' for a check with no record to pin it to) */
+  /**
+   * the producer whose journal holds the record ('cross-journal' for a check with no record to pin
+   * it to; 'anchors' / 'keyring' for the files of signed heads and public keys beside the journals)
+   */
   readonly journal: string;
   /** 0-based line of the journal file; -1 when the finding is about a record that is missing */
   readonly position: number;
   readonly recordId: string | null;
-  /** the field that is wrong (`payload.amount`, `hash`, `seq`, `type`, …) */
+  /** the field that is wrong (`payload.amount`, `hash`, `seq`, `type`, `signature`, …; `line` for the line's bytes) */
   readonly field: string;
   readonly reason: string;
 }
@@ -37,10 +44,22 @@ export interface JournalSummary {
   readonly records: number;
   /** hash of the last record whose chain verified */
   readonly headHash: string;
+  /** seq of the last record a valid signed head of the owner covers; -1 if none */
+  readonly signedThrough: number;
+  /** the latest anchor (highest seq) this journal was checked against, with what it found; null if none */
+  readonly latestAnchor: AnchorCheck | null;
+  /** how many distinct anchors of this journal were checked */
+  readonly anchorsChecked: number;
+  /** the heads the auditor pinned for this journal (--expect-head), checked */
+  readonly expectedHeads: AnchorCheck[];
 }
 
 export interface VerificationReport {
   readonly ok: boolean;
+  /** where the public keys the signatures were checked against came from; null if there were none */
+  readonly keyring: KeyringProvenance | null;
+  /** what the reader must know that is not a failure (keys from the audited directory, development keys) */
+  readonly warnings: string[];
   readonly journals: JournalSummary[];
   readonly defaultsChecked: number;
   readonly firstFinding: Finding | null;
@@ -64,6 +83,12 @@ export interface VerifyOptions {
   readonly onProgress?: (progress: VerifyProgress) => void;
   /** default 10,000 */
   readonly progressEvery?: number;
+  /** the journal owners' public keys; default the directory's own keyring.json (and a warning that says so) */
+  readonly keyring?: GivenKeyring;
+  /** anchors files the auditor holds (the anchor topic, the read model, an earlier export), besides the directory's anchors.jsonl */
+  readonly anchorFiles?: readonly string[];
+  /** heads the auditor pins: each journal must reach the seq, and its record there have the hash */
+  readonly expectedHeads?: readonly ExpectedHead[];
 }
 
 /** What a recorded event must equal, as re-decided from its input. */
@@ -108,11 +133,14 @@ const commandDigest = (type: string, payload: unknown): string =>
     .slice(0, 32);
 
 /**
- * Verifies the four file journals in `dir` (design.md §3, §5): each line parses, the hash chain is
- * intact, every recorded input re-decides to exactly the recorded events, and the cross-journal
- * invariants hold (every default walked to the end of its waterfall, conservation to the cent,
- * tranche order, allocation of every residual, routed inputs point at real wire events).
- * Journals are streamed; only small facts (per default, per wire event) are kept.
+ * Verifies the four file journals in `dir` (design.md §3, §5; docs/adr/0007-signed-journal-heads.md):
+ * each line is exactly the canonical serialization of its record (no whitespace, CR, blank line,
+ * duplicate key), the hash chain is intact, every recorded input re-decides to exactly the recorded
+ * events, each journal's last record is a head its owner validly signed, every anchor and pinned head
+ * is still in the journal (not truncated, not rewritten), and the cross-journal invariants hold
+ * (every default walked to the end of its waterfall, conservation to the cent, tranche order,
+ * allocation of every residual, routed inputs point at real wire events).
+ * Journals are streamed; only small facts (per default, per wire event, per anchor) are kept.
  */
 export async function verifyJournals(dir: string, deciders: Readonly<Record<Producer, JournaledDecider>> = DECIDERS, options: VerifyOptions = {}): Promise<VerificationReport> {
   const { onProgress } = options;
@@ -138,18 +166,31 @@ export async function verifyJournals(dir: string, deciders: Readonly<Record<Prod
   const wire = new Map<Producer, Map<number, WireFact>>(PRODUCERS.map((p) => [p, new Map()]));
   const routed: RoutedInputFact[] = [];
 
+  // (a) who wrote them: the keyring, the anchors
+  const trust = resolveTrust(dir, options.keyring);
+  if (trust.problem) report({ journal: 'keyring', position: -1, recordId: null, field: 'file', reason: trust.problem });
+  const read = await readAnchors(dir, options.anchorFiles ?? [], trust.keyring);
+  for (const p of read.problems) report({ journal: 'anchors', position: p.position, recordId: null, field: p.position < 0 ? 'file' : 'line', reason: p.reason });
+  const book = new AnchorBook(read.entries, options.expectedHeads ?? []);
+
   for (const producer of PRODUCERS) {
     const path = join(dir, journalFileName(producer));
+    const watch = book.watch(producer);
     if (!existsSync(path)) {
-      report({ journal: producer, position: 0, recordId: null, field: 'file', reason: `journal file ${journalFileName(producer)} is missing` });
+      const settled = watch.settle(null, trust.keyring !== null);
+      const anchored = settled.findings.find((f) => f.field === 'file');
+      report({ journal: producer, position: -1, recordId: null, field: 'file', reason: `journal file ${journalFileName(producer)} is missing${anchored ? `: ${anchored.reason}` : ''}` });
+      for (const f of settled.findings) if (f !== anchored) report({ journal: producer, position: -1, recordId: null, field: f.field, reason: f.reason });
       broken.add(producer);
-      journals.push({ producer, records: 0, headHash: '' });
+      journals.push({ producer, records: 0, headHash: '', ...anchorSummary(settled) });
       continue;
     }
     const { decider } = deciders[producer];
     const chain = new HashChainVerifier();
     let state: unknown = decider.initialState();
     let pending: PendingInput | null = null;
+    /** the upstream command ids this journal decided and its clock, rebuilt as the runtime rebuilds them */
+    const guard = newCommandGuard();
     let records = 0;
     let failed = false;
     const fail = (f: Finding): void => {
@@ -157,23 +198,49 @@ export async function verifyJournals(dir: string, deciders: Readonly<Record<Prod
       failed = true;
       broken.add(producer);
     };
+    /** record indices after which a blank line came (to name a record's line from its index) */
+    const blanksAfter: number[] = [];
 
-    for await (const { position, text } of readJournalLines(path)) {
-      records = position + 1;
+    for await (const line of readRawLines(path)) {
+      const { position } = line;
       recordsRead += 1;
       if (onProgress && recordsRead % progressEvery === 0) onProgress({ journal: producer, position, recordsRead });
-      if (failed) continue; // state is unreliable after the first finding: only count the lines
+      const form = lineForm(line);
+      const formProblems = (id: string | null): void => {
+        for (const problem of form.problems) report({ journal: producer, position, recordId: id, field: 'line', reason: problem });
+      };
+      if (form.body === null) {
+        if (!failed) formProblems(null);
+        blanksAfter.push(records);
+        continue; // a blank line holds no record
+      }
+      const index = records;
+      records += 1;
+      const text = form.body;
+      if (failed) {
+        // state is unreliable after the first finding: only count the lines, and note the hashes anchors need
+        if (watch.wants(index)) observeHash(watch, index, text);
+        continue;
+      }
       let record: EventEnvelope;
       try {
         record = JSON.parse(text) as EventEnvelope;
         if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new Error('not an object');
       } catch (e) {
+        formProblems(null);
         fail({ journal: producer, position, recordId: null, field: 'line', reason: `line is not a JSON record: ${(e as Error).message}` });
         continue;
       }
-      const at = (field: string, reason: string): Finding => ({ journal: producer, position, recordId: typeof record.id === 'string' ? record.id : null, field, reason });
+      const id = typeof record.id === 'string' ? record.id : null;
+      const at = (field: string, reason: string): Finding => ({ journal: producer, position, recordId: id, field, reason });
+      formProblems(id);
+      if (typeof record.hash === 'string') watch.observe(index, record.hash);
 
-      // (b) the hash chain; (c) re-deciding. A structural chain break (seq, id, prevHash, producer:
+      // (b) the bytes: the line is exactly its record's canonical serialization
+      const notCanonical = canonicalProblem(text, record);
+      if (notCanonical) report(at('line', notCanonical));
+
+      // (c) the hash chain; (d) re-deciding. A structural chain break (seq, id, prevHash, producer:
       // deleted, inserted, reordered) is reported as such; an edited record (hash) is pinpointed to
       // the field by re-deciding when it can be.
       let chainBreak: Finding | null = null;
@@ -190,7 +257,7 @@ export async function verifyJournals(dir: string, deciders: Readonly<Record<Prod
 
       let decideFinding: Finding | null = null;
       try {
-        const r = redecide(record, pending, state, decider, at);
+        const r = redecide(record, pending, state, decider, guard, at);
         pending = r.pending;
         state = r.state;
         decideFinding = r.finding;
@@ -217,10 +284,19 @@ export async function verifyJournals(dir: string, deciders: Readonly<Record<Prod
         reason: `journal ends before ${missing.type} decided from ${pending.input.id} (${pending.expected.length - pending.next} record(s) missing)`,
       });
     }
-    journals.push({ producer, records, headHash: chain.head.hash });
+
+    // (e) signed: the last record is a head its owner signed; every anchor and pinned head still holds
+    const settled = watch.settle(records, trust.keyring !== null);
+    const positionOf = (index: number): number => (index >= records ? -1 : index + blanksAfter.filter((b) => b <= index).length);
+    for (const f of settled.findings) {
+      const position = f.index < 0 ? -1 : positionOf(f.index);
+      // reported, not marked broken: the journal's facts were all collected, and the cross-journal checks name the consequences
+      report({ journal: producer, position, recordId: position < 0 ? null : recordId(producer, f.index), field: f.field, reason: f.reason });
+    }
+    journals.push({ producer, records, headHash: chain.head.hash, ...anchorSummary(settled) });
   }
 
-  // (d) cross-journal checks over the collected facts
+  // (f) cross-journal checks over the collected facts
   let defaultsChecked = 0;
   const intact = (j: string): boolean => !broken.has(j as Producer);
   for (const f of defaults.values()) {
@@ -236,7 +312,31 @@ export async function verifyJournals(dir: string, deciders: Readonly<Record<Prod
   }
   checkRouting(routed, wire, intact, report);
 
-  return { ok: firstFinding === null, journals, defaultsChecked, firstFinding, findings };
+  return { ok: firstFinding === null, keyring: trust.provenance, warnings: trust.warnings, journals, defaultsChecked, firstFinding, findings };
+}
+
+function anchorSummary(settled: JournalAnchorResult): Pick<JournalSummary, 'signedThrough' | 'latestAnchor' | 'anchorsChecked' | 'expectedHeads'> {
+  const anchors = settled.checks.filter((c) => c.signature !== null);
+  return { signedThrough: settled.signedThrough, latestAnchor: settled.latest, anchorsChecked: anchors.length, expectedHeads: settled.checks.filter((c) => c.signature === null) };
+}
+
+/** The hash of a line's record, when an anchor needs it and the line was not otherwise parsed. */
+function observeHash(watch: JournalAnchorWatch, index: number, text: string): void {
+  try {
+    const hash = (JSON.parse(text) as { hash?: unknown } | null)?.hash;
+    if (typeof hash === 'string') watch.observe(index, hash);
+  } catch {
+    // unparsable: the anchor at this seq does not match it
+  }
+}
+
+/**
+ * One finding as a line of text: `margin line 17 (margin:16): not the canonical serialization …`,
+ * `liquidation line 5 (liquidation:4) payload.amount: …`, `anchors file: …`. Lines count from 1.
+ */
+export function formatFinding(f: Finding): string {
+  const where = `${f.journal}${f.position >= 0 ? ` line ${f.position + 1}` : ''}${f.recordId ? ` (${f.recordId})` : ''}`;
+  return f.field === 'line' ? `${where}: ${f.reason}` : `${where} ${f.field}: ${f.reason}`;
 }
 
 const toFinding = (r: InvariantResult): Finding =>
@@ -244,14 +344,19 @@ const toFinding = (r: InvariantResult): Finding =>
     ? { journal: r.at.journal, position: r.at.position, recordId: r.at.recordId, field: r.at.field, reason: `${r.name}: ${r.detail}` }
     : { journal: 'cross-journal', position: -1, recordId: null, field: r.name, reason: r.detail };
 
+/** The envelope version every record of these journals carries (events are versioned by their schemas). */
+const RECORD_VERSION = 1;
+
 /** Re-decides an input, or checks a recorded event against the pending input's decision. */
 function redecide(
   record: EventEnvelope,
   pending: PendingInput | null,
   state: unknown,
   decider: JournaledDecider['decider'],
+  guard: CommandGuard,
   at: (field: string, reason: string) => Finding,
 ): { pending: PendingInput | null; state: unknown; finding: Finding | null } {
+  if (record.version !== RECORD_VERSION) return { pending, state, finding: at('version', `record version ${record.version} ≠ ${RECORD_VERSION}, the only version the deciders write`) };
   if (pending && pending.next < pending.expected.length) {
     const exp = pending.expected[pending.next]!;
     const input = pending.input;
@@ -270,11 +375,14 @@ function redecide(
   const meta: CommandMeta = { occurredAt: record.occurredAt, correlationId: record.correlationId };
   const command: Command = { type: record.type, payload: record.payload, meta };
   if (record.stream !== streamOf(command)) return { pending, state, finding: at('stream', `input stream ${record.stream} ≠ ${streamOf(command)}`) };
-  if (record.source === null && !(typeof record.causationId === 'string' && record.causationId.startsWith('scenario:'))) {
+  if (record.source === null && commandIdOfInput(record.causationId) === null) {
     // upstream inputs (scenario steps, input topics) carry no journal source; routed ones must
     if (typeof record.causationId === 'string' && /^[a-z-]+:\d+$/.test(record.causationId)) return { pending, state, finding: at('source', `routed input from ${record.causationId} has no source`) };
   }
-  const decision = decider.decide(command, state);
+  // an upstream command passes the journal's command guard first (duplicate id, time going backwards)
+  const commandId = commandIdOfInput(record.causationId);
+  const refused = commandId === null ? null : guardCommand(guard, commandId, record.occurredAt);
+  const decision = refused ? { kind: 'rejected' as const, rejection: refused } : decider.decide(command, state);
   if (decision.kind === 'rejected') {
     const r = decision.rejection;
     const payload: CommandRejectedPayload = { commandType: record.type, code: r.code, path: r.path, message: r.message, retryable: r.retryable };

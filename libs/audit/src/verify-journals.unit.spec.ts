@@ -130,12 +130,15 @@ describe('verifyJournals: tampering is detected and pinpointed', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({ journal: 'margin', field: 'source.offset' }));
     expect(report.findings).toContainEqual(expect.objectContaining({ journal: 'default-fund', field: 'payload.residual', reason: expect.stringMatching(/no LossAllocated/) }));
     expect(report.findings.some((f) => f.journal === 'liquidation')).toBe(false);
+    // and the directory's own anchors say it was cut
+    expect(report.findings).toContainEqual(expect.objectContaining({ journal: 'loss-allocation', field: 'seq', reason: expect.stringMatching(/^loss-allocation is empty, anchored at seq \d+/) }));
   });
 
   it('a missing journal file is a finding; the others are still verified', async () => {
     rmSync(join(run.dir, journalFileName('liquidation')));
     const report = await verifyJournals(run.dir);
     expect(report.firstFinding).toMatchObject({ journal: 'liquidation', field: 'file' });
-    expect(report.journals.find((j) => j.producer === 'margin')).toEqual({ producer: 'margin', ...run.summary.journals.margin });
+    expect(report.journals.find((j) => j.producer === 'margin')).toMatchObject({ producer: 'margin', ...run.summary.journals.margin });
+    expect(report.firstFinding!.reason).toMatch(/is missing: liquidation journal is missing, anchored at seq \d+ \(anchors\.jsonl line \d+\)/);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { EventEnvelope, Producer, PRODUCERS } from '@ccp/contracts';
+import { ANCHORS_FILE, EventEnvelope, KEYRING_FILE, Producer, PRODUCERS } from '@ccp/contracts';
 import { readLines, reseal, simulateScenario, writeLines } from './audit-test-support';
 import { verifyJournals } from './verify-journals';
 
@@ -29,6 +29,7 @@ async function verifyWith(journal: Producer, lines: readonly string[]) {
   const root = mkdtempSync(join(tmpdir(), 'ccp-tamper-'));
   try {
     for (const p of PRODUCERS) writeLines(root, p, p === journal ? lines : pristine[p]);
+    for (const file of [ANCHORS_FILE, KEYRING_FILE]) copyFileSync(join(run.dir, file), join(root, file));
     return await verifyJournals(root);
   } finally {
     rmSync(root, { recursive: true, force: true });

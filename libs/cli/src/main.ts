@@ -2,23 +2,49 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { RejectionError } from '@ccp/contracts';
-import { caseFile, counterfactual, CounterfactualError, parseParamArguments, renderCaseFileHtml, verifyJournals, VerifyProgress } from '@ccp/audit';
-import { DECIDERS, scenarioFile, simulate } from '@ccp/engine';
+import { generateJournalKeys, parseUntrustedJson, rejection, RejectionError } from '@ccp/contracts';
+import {
+  caseFile,
+  counterfactual,
+  CounterfactualError,
+  ExpectedHead,
+  formatFinding,
+  GivenKeyring,
+  parseExpectedHead,
+  parseParamArguments,
+  readKeyringFile,
+  renderCaseFileHtml,
+  verifyJournals,
+  VerifyProgress,
+} from '@ccp/audit';
+import { DECIDERS, scenarioFile, simulate, writeJournalKeys } from '@ccp/engine';
 import { runHyperliquidStudy, StudyAuditor } from '@ccp/hyperliquid-study';
 import { formatCounterfactual } from './format-counterfactual';
 import { formatOutcome } from './format-outcome';
+import { formatVerification } from './format-verify';
+
+
+const KEYS_USAGE = `  ccp keys generate --out <dir> [--force]
+      fresh Ed25519 keys for the four journals: <journal>.key.pem (private, PKCS#8 PEM, mode 0600; each
+      service gets only its own) and keyring.json (the public keys: for every reader, and for auditors'
+      --keyring); refuses to overwrite existing files unless --force. CCP_JOURNAL_KEYS_DIR=<dir> uses them`;
 
 const USAGE = `usage:
   ccp simulate <scenario.json> [--out <dir>] [--json]
       run a scenario through the embedded engine; writes one journal per service and outcome.json
-  ccp audit verify <journal-dir> [--progress] [--progress-every <n>]
-      check every hash chain, re-decide every input, check every default's waterfall and allocation;
-      exit 0 only if all holds, else name the first offending record (journal, position, field) and why.
-      Progress goes to stderr every n records (default 10000) when stderr is a terminal or with --progress
-  ccp audit default <journal-dir> <defaultId> [--html <file>]      (or: <defaultId> --journals <journal-dir>)
+  ccp audit verify <journal-dir> [--keyring <file>] [--anchors <file> ...] [--expect-head <journal>=<hash>@<seq> ...]
+                  [--json] [--progress] [--progress-every <n>]
+      check that every line is its record's canonical bytes, every hash chain, that each journal's owner
+      signed its head (keys: --keyring, else the directory's own keyring.json, with a warning), every anchor
+      (the directory's anchors.jsonl and each --anchors file) and pinned head against the journals
+      (truncated, rewritten, missing), re-decide every input, check every default's waterfall and allocation;
+      exit 0 only if all holds, else name each offending record (journal, line, field) and why; --json prints
+      the whole report. Progress goes to stderr every n records (default 10000) on a terminal or with --progress
+  ccp audit default <journal-dir> <defaultId> [--html <file>] [--keyring <file>] [--anchors <file> ...]
+                  (or: <defaultId> --journals <journal-dir>)
       the case file of one default as JSON on stdout: timeline, defaulter, tranches, residual, allocations,
-      invariants; --html also writes it as a self-contained HTML report (waterfall chart, haircut histogram)
+      invariants, each journal's latest anchor and whether it verified; --html also writes it as a
+      self-contained HTML report (waterfall chart, haircut histogram, signed heads)
   ccp audit counterfactual <journal-dir> <defaultId> --policy <name> [--variant <v>] [--param k=v ...] [--json]
       re-run the recorded default's allocation on its recorded basis under another policy or parameters
       (the journals are only read); recorded vs counterfactual side by side, and whether the recorded
@@ -28,13 +54,19 @@ const USAGE = `usage:
       journals (verify, a counterfactual per policy) and write the report and chart. Defaults: --out
       docs/studies, --journals tmp/studies/hyperliquid-2025-10-10 (replaced), --data ../shared/data/hyperliquid-2025-10-10
   ccp schema scenario [--out <file>]
-      print (or write) the JSON Schema of the scenario format`;
+      print (or write) the JSON Schema of the scenario format
+${KEYS_USAGE}`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
+/**
+ * A JSON file from outside (a scenario): not JSON is a usage error (exit 2); a forbidden key
+ * (`__proto__`, `constructor`, `prototype`) anywhere is a rejection naming its path (exit 1) — the
+ * scenario format reads payloads as records, which would otherwise drop a `__proto__` key silently.
+ */
 function readJson(path: string): unknown {
   let text: string;
   try {
@@ -42,11 +74,10 @@ function readJson(path: string): unknown {
   } catch (error) {
     fail(`cannot read ${path}: ${(error as Error).message}`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    fail(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
+  const json = parseUntrustedJson(text);
+  if (json.ok) return json.value;
+  if (json.reason === 'invalid_json') fail(`${path} is not valid JSON: ${json.message}`);
+  return fail(`scenario ${path} rejected: ${new RejectionError(rejection('malformed', json.path, json.message)).message}`, 1);
 }
 
 export function main(argv: string[]): void {
@@ -71,6 +102,13 @@ export function main(argv: string[]): void {
     }
     case 'audit':
       return audit(rest);
+    case 'keys':
+      return keys(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
     case 'study':
       return study(rest);
     case 'schema': {
@@ -111,6 +149,45 @@ function requireDir(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`journal directory ${dir} does not exist`);
 }
 
+/** --keyring <file>: the journal owners' public keys, as the auditor holds them (a bad file is a usage error). */
+function givenKeyring(path: string | undefined): GivenKeyring | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return { keyring: readKeyringFile(path), path };
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+function expectHeads(texts: readonly string[]): ExpectedHead[] {
+  try {
+    return texts.map(parseExpectedHead);
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function keys(rest: string[]): void {
+  const [sub, ...args] = rest;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(`usage:\n${KEYS_USAGE}\n`);
+    return;
+  }
+  if (sub !== 'generate') fail(`${sub === undefined ? 'ccp keys: name a subcommand' : `ccp keys: unknown subcommand ${sub}`}\n\nusage:\n${KEYS_USAGE}`);
+  const { values, positionals } = parsed(() => parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, force: { type: 'boolean' } } }));
+  if (values.out === undefined || positionals.length > 0) fail(`ccp keys generate: --out <dir> is required\n\nusage:\n${KEYS_USAGE}`);
+  let written: string[];
+  try {
+    written = writeJournalKeys(values.out, generateJournalKeys(), values.force === true);
+  } catch (error) {
+    return fail(`ccp keys generate: ${(error as Error).message}`);
+  }
+  for (const path of written) process.stdout.write(`  ${path}\n`);
+  process.stdout.write(
+    `ccp keys generate: keys of the four journals written to ${values.out} — give each service only its own <journal>.key.pem (or CCP_JOURNAL_KEYS_DIR=${values.out}), and keyring.json to every reader and auditor (ccp audit verify --keyring)\n`,
+  );
+}
+
 const onError = (command: string) => (error: unknown) => {
   if (error instanceof CounterfactualError) fail(`ccp audit ${command}: ${error.message}`);
   process.stderr.write(`ccp audit ${command}: ${(error as Error).stack ?? String(error)}\n`);
@@ -121,10 +198,25 @@ function audit(rest: string[]): void {
   const [sub, ...args] = rest;
   switch (sub) {
     case 'verify': {
-      const { values, positionals } = parsed(() => parseArgs({ args, allowPositionals: true, options: { progress: { type: 'boolean' }, 'progress-every': { type: 'string' } } }));
+      const { values, positionals } = parsed(() =>
+        parseArgs({
+          args,
+          allowPositionals: true,
+          options: {
+            progress: { type: 'boolean' },
+            'progress-every': { type: 'string' },
+            keyring: { type: 'string' },
+            anchors: { type: 'string', multiple: true },
+            'expect-head': { type: 'string', multiple: true },
+            json: { type: 'boolean' },
+          },
+        }),
+      );
       if (positionals.length !== 1) fail(USAGE);
       const dir = positionals[0]!;
       requireDir(dir);
+      const keyring = givenKeyring(values.keyring);
+      const expectedHeads = expectHeads(values['expect-head'] ?? []);
       const every = values['progress-every'] === undefined ? 10_000 : Number(values['progress-every']);
       if (!Number.isSafeInteger(every) || every < 1) fail(`--progress-every must be a positive integer, got ${values['progress-every']}`);
       const show = values.progress === true || process.stderr.isTTY === true;
@@ -136,27 +228,38 @@ function audit(rest: string[]): void {
             process.stderr.write(`audit verify: ${p.recordsRead} records, ${rate} records/s — ${p.journal} seq ${p.position}${process.stderr.isTTY ? '\r' : '\n'}`);
           }
         : undefined;
-      void verifyJournals(dir, DECIDERS, { ...(onProgress ? { onProgress } : {}), progressEvery: every })
+      void verifyJournals(dir, DECIDERS, {
+        ...(onProgress ? { onProgress } : {}),
+        progressEvery: every,
+        ...(keyring ? { keyring } : {}),
+        anchorFiles: values.anchors ?? [],
+        expectedHeads,
+      })
         .then((report) => {
           if (show && process.stderr.isTTY) process.stderr.write('\n');
-          for (const j of report.journals) process.stdout.write(`  ${j.producer.padEnd(16)} ${String(j.records).padStart(9)} records   head ${j.headHash}\n`);
-          if (report.ok) {
-            process.stdout.write(`audit verify: OK — hash chains intact, every input re-decided to identical events, ${report.defaultsChecked} defaults conserved to the cent\n`);
-            return;
-          }
-          const f = report.firstFinding!;
-          process.stdout.write(`audit verify: FAILED — ${report.findings.length} finding(s); first: ${f.journal} position ${f.position} (${f.recordId ?? '-'}) ${f.field}: ${f.reason}\n`);
-          process.exitCode = 1;
+          if (values.json) {
+            process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+            for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+          } else process.stdout.write(`${formatVerification(report)}\n`);
+          if (!report.ok) process.exitCode = 1;
         })
         .catch(onError('verify'));
       return;
     }
     case 'default': {
-      const { values, positionals } = parsed(() => parseArgs({ args, allowPositionals: true, options: { journals: { type: 'string' }, html: { type: 'string' } } }));
+      const { values, positionals } = parsed(() =>
+        parseArgs({
+          args,
+          allowPositionals: true,
+          options: { journals: { type: 'string' }, html: { type: 'string' }, keyring: { type: 'string' }, anchors: { type: 'string', multiple: true } },
+        }),
+      );
       const { dir, defaultId } = dirAndDefault(positionals, values.journals);
       requireDir(dir);
-      void caseFile(dir, defaultId)
+      const keyring = givenKeyring(values.keyring);
+      void caseFile(dir, defaultId, { ...(keyring ? { keyring } : {}), anchorFiles: values.anchors ?? [] })
         .then((file) => {
+          for (const w of file.signatures.warnings) process.stderr.write(`warning: ${w}\n`);
           process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
           if (values.html) {
             mkdirSync(dirname(values.html), { recursive: true });
@@ -203,7 +306,7 @@ const studyAuditor: StudyAuditor = {
   verify: async (dir) => {
     const report = await verifyJournals(dir, DECIDERS);
     const f = report.firstFinding;
-    return { ok: report.ok, defaultsChecked: report.defaultsChecked, firstFinding: f === null ? null : `${f.journal} position ${f.position} ${f.field}: ${f.reason}` };
+    return { ok: report.ok, defaultsChecked: report.defaultsChecked, firstFinding: f === null ? null : formatFinding(f) };
   },
   counterfactual: async (dir, defaultId, policy, params) => {
     const report = await counterfactual(dir, defaultId, { policy, params });

@@ -4,6 +4,7 @@ export * from './topics';
 export * from './rejection';
 export * from './decider';
 export * from './schema-primitives';
+export * from './untrusted-json';
 export * from './hash-chain';
 export * from './events/wire';
 export * from './events/margin';

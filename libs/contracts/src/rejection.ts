@@ -6,7 +6,7 @@
 export const REJECTION_CODES = {
   malformed: { retryable: false, description: 'the message does not match its schema' },
   unknown_type: { retryable: false, description: 'no schema for this message type and version' },
-  invalid_amount: { retryable: false, description: 'an amount is negative, non-numeric or has too many decimals' },
+  invalid_amount: { retryable: false, description: 'an amount is negative, non-numeric, has too many digits or decimals, or exceeds a configured maximum' },
   unknown_member: { retryable: false, description: 'the member is not registered' },
   unknown_account: { retryable: false, description: 'the account is not open' },
   unknown_instrument: { retryable: false, description: 'the instrument is not listed' },

@@ -1,24 +1,76 @@
 import { z } from 'zod';
-import { DECIMAL_STRING } from '@ccp/money';
+import { DECIMAL_FIGURE_INTEGER_DIGITS_MAX, DECIMAL_FRACTION_DIGITS_MAX, DECIMAL_INTEGER_DIGITS_MAX, DECIMAL_STRING, decimalDigitCounts } from '@ccp/money';
 import { rejection, Rejection, RejectionCode } from './rejection';
+import { FORBIDDEN_JSON_KEYS, findForbiddenKey } from './untrusted-json';
 
-/** Building blocks for every payload schema. Amounts are decimal strings, never numbers. */
-export const decimalString = z.string().regex(DECIMAL_STRING, 'expected a plain decimal string such as "1250.5"');
-export const nonNegativeDecimal = decimalString.refine((s) => !s.startsWith('-'), 'must not be negative');
-export const positiveDecimal = decimalString.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), 'must be greater than zero');
+/** A custom issue carrying this param is reported with that rejection code (see codeFor). */
+const invalidAmount = { rejectionCode: 'invalid_amount' } as const;
+
+const SHORTEST_BOUND = Math.min(DECIMAL_INTEGER_DIGITS_MAX, DECIMAL_FRACTION_DIGITS_MAX);
+
+/** A well-formed decimal string within `integerDigitsMax` integer and DECIMAL_FRACTION_DIGITS_MAX fraction digits. */
+function boundedDecimalString(integerDigitsMax: number, what: string) {
+  return z
+    .string()
+    .regex(DECIMAL_STRING, 'expected a plain decimal string such as "1250.5"')
+    .superRefine((s, ctx) => {
+      // Short strings cannot break either bound (the common case, checked first); zod runs this after a
+      // failed format check too, so only a well-formed decimal is measured.
+      if (s.length <= SHORTEST_BOUND || !DECIMAL_STRING.test(s)) return;
+      const { integerDigits, fractionDigits } = decimalDigitCounts(s);
+      if (integerDigits > integerDigitsMax) {
+        ctx.addIssue({
+          code: 'custom',
+          params: invalidAmount,
+          message: `${what} has at most ${integerDigitsMax} integer digits (magnitude below 10^${integerDigitsMax}); this one has ${integerDigits}`,
+        });
+      } else if (fractionDigits > DECIMAL_FRACTION_DIGITS_MAX) {
+        ctx.addIssue({ code: 'custom', params: invalidAmount, message: `${what} has at most ${DECIMAL_FRACTION_DIGITS_MAX} fraction digits; this one has ${fractionDigits}` });
+      }
+    });
+}
+const notNegative = (s: string): boolean => !s.startsWith('-');
+const aboveZero = (s: string): boolean => !s.startsWith('-') && /[1-9]/.test(s);
+
+/**
+ * Building blocks for every payload schema. Amounts are decimal strings, never numbers, and bounded in
+ * two tiers (why these bounds: libs/money/src/decimal.ts); beyond its bound a decimal is invalid_amount,
+ * the message naming the limit.
+ *
+ * Inputs — amounts, prices, quantities, sizes, rates given by upstream commands: at most
+ * DECIMAL_INTEGER_DIGITS_MAX (16) integer digits and DECIMAL_FRACTION_DIGITS_MAX (24) fraction digits.
+ */
+export const decimalString = boundedDecimalString(DECIMAL_INTEGER_DIGITS_MAX, 'an input decimal (amount, price, quantity, rate)');
+export const nonNegativeDecimal = decimalString.refine(notNegative, 'must not be negative');
+export const positiveDecimal = decimalString.refine(aboveZero, 'must be greater than zero');
+/**
+ * Figures — computed by the deciders and carried in events (and so in the wire-driven commands):
+ * at most DECIMAL_FIGURE_INTEGER_DIGITS_MAX (38) integer digits, 24 fraction digits.
+ */
+export const figureDecimal = boundedDecimalString(DECIMAL_FIGURE_INTEGER_DIGITS_MAX, 'a computed decimal figure');
+export const nonNegativeFigure = figureDecimal.refine(notNegative, 'must not be negative');
+export const positiveFigure = figureDecimal.refine(aboveZero, 'must be greater than zero');
 export const identifier = z
   .string()
   .min(1, 'must not be empty')
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@\-/]*$/, 'letters, digits and . _ : @ - / only');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@\-/]*$/, 'letters, digits and . _ : @ - / only')
+  // Identifiers become object keys (AllocationBasisCaptured.marks): never one that untrusted JSON refuses.
+  .refine((s) => !FORBIDDEN_JSON_KEYS.has(s), 'must not be __proto__, constructor or prototype');
 export const isoInstant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, 'expected an ISO-8601 UTC instant such as 2025-10-10T21:15:00Z');
 export const side = z.enum(['long', 'short']);
 export type Side = z.infer<typeof side>;
 
+/** True for the issue of a decimal beyond its bound (digits), as opposed to a malformed one. */
+export function isDecimalBoundIssue(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && (issue.params as { rejectionCode?: unknown } | undefined)?.rejectionCode === 'invalid_amount';
+}
+
 /** Which rejection code a schema failure maps to: amounts get their own code. */
 function codeFor(issue: z.core.$ZodIssue): RejectionCode {
+  if (isDecimalBoundIssue(issue)) return 'invalid_amount';
   if (issue.code === 'invalid_format' || issue.code === 'custom' || issue.code === 'too_small') {
     const msg = issue.message;
     if (/decimal|negative|greater than zero/.test(msg)) return 'invalid_amount';
@@ -31,10 +83,20 @@ export function pathOf(path: readonly PropertyKey[]): string {
 }
 
 /** Parses at a boundary: the value or the first issue as a Rejection naming the field. */
+/**
+ * Parses at a boundary: the value or the first issue as a Rejection naming the field. A forbidden key
+ * (`__proto__`, `constructor`, `prototype`; untrusted-json.ts) anywhere in the input is malformed at its
+ * path — checked first, because schemas would drop `__proto__` silently rather than report it. An
+ * unrecognized key is named in the path (`payload.extra`), not just the object that holds it.
+ */
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown, basePath = ''): { ok: true; value: T } | { ok: false; rejection: Rejection } {
+  const forbidden = findForbiddenKey(input);
+  if (forbidden !== null) return { ok: false, rejection: rejection('malformed', joinPath(basePath, forbidden.path), forbidden.message) };
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0]!;
-  const path = [basePath, pathOf(issue.path)].filter(Boolean).join('.');
-  return { ok: false, rejection: rejection(codeFor(issue), path, issue.message) };
+  const at = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+  return { ok: false, rejection: rejection(codeFor(issue), joinPath(basePath, pathOf(at)), issue.message) };
 }
+
+const joinPath = (base: string, path: string): string => (base === '' ? path : path === '' ? base : path.startsWith('[') ? `${base}${path}` : `${base}.${path}`);

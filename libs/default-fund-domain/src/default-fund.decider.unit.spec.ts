@@ -196,7 +196,7 @@ describe('default fund decider — rejections', () => {
 
   it.each<{ name: string; given: DefaultFundCommand[]; when: DefaultFundCommand; code: RejectionCode; path: string }>([
     { name: 'missing memberId', given: [], when: raw('RecordContribution', { amount: '1' }), code: 'malformed', path: 'payload.memberId' },
-    { name: 'unknown field', given: [], when: raw('DepositInsuranceFund', { amount: '1', note: 'x' }), code: 'malformed', path: 'payload' },
+    { name: 'unknown field', given: [], when: raw('DepositInsuranceFund', { amount: '1', note: 'x' }), code: 'malformed', path: 'payload.note' },
     { name: 'neither preset nor tranches', given: [], when: command('SetWaterfall', {}), code: 'malformed', path: 'payload' },
     { name: 'both preset and tranches', given: [], when: command('SetWaterfall', { preset: 'ccp', tranches: [{ kind: 'recovery-tool' }] }), code: 'malformed', path: 'payload' },
     { name: 'unknown preset', given: [], when: raw('SetWaterfall', { preset: 'cme' }), code: 'malformed', path: 'payload.preset' },

@@ -10,3 +10,4 @@ export * from './outcome';
 export * from './simulate';
 export * from './deciders';
 export * from './command-guard';
+export * from './journal-keys-dir';

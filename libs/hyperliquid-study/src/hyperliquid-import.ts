@@ -1,3 +1,4 @@
+import { parseUntrustedJson } from '@ccp/contracts';
 import { Decimal } from '@ccp/money';
 
 /**
@@ -188,12 +189,9 @@ export interface EventSummary {
  * negative, the counts non-negative integers.
  */
 export function parseSummary(text: string): EventSummary {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new StudyInputError('summary', `not JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseUntrustedJson(text);
+  if (!parsed.ok) throw new StudyInputError(parsed.path === '' ? 'summary' : `summary.${parsed.path}`, parsed.reason === 'invalid_json' ? parsed.message.replace(/^not valid JSON/, 'not JSON') : parsed.message);
+  const json = parsed.value;
   const findings = (json as { key_findings?: unknown } | null)?.key_findings;
   if (typeof findings !== 'object' || findings === null) throw new StudyInputError('summary.key_findings', 'missing');
   const exact = (field: string): Decimal => {

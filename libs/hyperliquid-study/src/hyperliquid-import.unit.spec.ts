@@ -93,6 +93,7 @@ describe('parseSummary', () => {
   it.each([
     ['not JSON', '{', /summary: not JSON/],
     ['no key_findings', '{"adl_events_analyzed": 1}', /summary.key_findings: missing/],
+    ['a forbidden key', '{"key_findings": {"__proto__": {"negative_equity_total": -1}}}', /summary.key_findings.__proto__: the key "__proto__" is not allowed/],
     ['a positive negative-equity total', summary.replace('-23191104.484828815', '23191104.48'), /must be < 0/],
     ['a fractional count', summary.replace('34983', '34983.5'), /adl_events_analyzed: expected a non-negative integer/],
     ['a missing figure', summary.replace('"total_adl_notional": 2103111430.859329', '"x": 1'), /total_adl_notional: missing/],

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { EventEnvelope, hashRecord, PRODUCERS, recordId, WIRE_EVENT_SCHEMAS, WireEventType } from '@ccp/contracts';
+import { EventEnvelope, hashRecord, parseUntrustedJson, PRODUCERS, recordId, WIRE_EVENT_SCHEMAS, WireEventType } from '@ccp/contracts';
 
 /** Why a message could not be applied: what a dead-letter record carries. */
 export interface DeadLetterReason {
-  /** malformed_json | malformed | unknown_type | wrong_topic | hash_invalid | schema_invalid | … (rejection codes) */
+  /** malformed_json | forbidden_key | malformed | unknown_type | wrong_topic | hash_invalid | schema_invalid | … (rejection codes) */
   readonly code: string;
   readonly path: string;
   readonly message: string;
@@ -33,13 +33,12 @@ const envelopeSchema = z
 
 const pathOf = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
+/** A message's JSON: `malformed_json` if it is none, `forbidden_key` (with its path) if it carries `__proto__`, `constructor` or `prototype`. */
 export function parseJson(bytes: Buffer | null): Decoded<unknown> {
   if (bytes === null) return { ok: false, reason: { code: 'malformed_json', path: '', message: 'the message has no value' } };
-  try {
-    return { ok: true, value: JSON.parse(bytes.toString('utf8')) as unknown };
-  } catch (error: unknown) {
-    return { ok: false, reason: { code: 'malformed_json', path: '', message: error instanceof Error ? error.message : String(error) } };
-  }
+  const json = parseUntrustedJson(bytes.toString('utf8'));
+  if (json.ok) return json;
+  return { ok: false, reason: { code: json.reason === 'forbidden_key' ? 'forbidden_key' : 'malformed_json', path: json.path, message: json.message } };
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   verifyHead,
 } from '@ccp/contracts';
 import { journalFileName } from '@ccp/engine';
-import { decodeJournalRecord, DeadLetterReason } from './journal-codec';
+import { decodeJournalRecord, DeadLetterReason, parseJson } from './journal-codec';
 import { readTopicToEnd } from './journal-reader';
 import { headSignatureOf } from './journal-writer';
 import { Topology } from './topology';
@@ -91,7 +91,9 @@ export async function exportJournals(kafka: Kafka, topo: Topology, keyring: Jour
     topo.anchors,
     (message) => {
       try {
-        const anchor = parseAnchor(JSON.parse(message.value?.toString('utf8') ?? 'null') as unknown);
+        const json = parseJson(message.value);
+        if (!json.ok) throw new Error(`${json.reason.code}${json.reason.path ? ` at ${json.reason.path}` : ''}: ${json.reason.message}`);
+        const anchor = parseAnchor(json.value);
         if (verifyHead(keyring, anchor)) published.push(anchor);
         else quarantined.push({ journal: anchor.journal, offset: message.offset, reason: { code: 'signature_invalid', path: 'signature', message: `anchor at ${topo.anchors} offset ${message.offset} is not signed by ${anchor.journal}'s key` }, value: message.value!.toString('base64') });
       } catch (error: unknown) {

@@ -10,14 +10,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateJournalKeys, KEYRING_FILE } from '@ccp/contracts';
 import { createDataSource, databaseUrlFromEnv, migrate } from '@ccp/persistence';
-import { writeJournalKeysDir } from './journal-keys';
+import { writeJournalKeys } from '@ccp/engine';
 import { createKafka, parseBrokers } from './kafka-client';
 import { ensureTopics } from './topics-admin';
 
 async function main(): Promise<void> {
   const keysDir = process.env['CCP_JOURNAL_KEYS_DIR'];
   if (keysDir && !existsSync(join(keysDir, KEYRING_FILE))) {
-    writeJournalKeysDir(keysDir, generateJournalKeys());
+    writeJournalKeys(keysDir, generateJournalKeys());
     process.stderr.write(`[prepare-infra] journal signing keys written to ${keysDir}\n`);
   }
   const brokers = parseBrokers(process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092');

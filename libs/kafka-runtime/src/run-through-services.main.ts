@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, PRODUCERS } from '@ccp/contracts';
+import { canonicalJson, parseUntrustedJson, PRODUCERS } from '@ccp/contracts';
 import { exportJournals } from './journal-export';
 import { keyringFromEnvironment } from './journal-keys';
 import { createKafka } from './kafka-client';
@@ -32,7 +32,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const namespace = process.env['CCP_TOPIC_NAMESPACE'] ?? '';
   let scenario: unknown;
   try {
-    scenario = JSON.parse(readFileSync(file, 'utf8'));
+    const json = parseUntrustedJson(readFileSync(file, 'utf8'));
+    if (!json.ok) throw new Error(json.path === '' ? json.message : `${json.path}: ${json.message}`);
+    scenario = json.value;
   } catch (error) {
     usage(`cannot read ${file}: ${(error as Error).message}`);
   }

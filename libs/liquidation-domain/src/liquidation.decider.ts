@@ -11,6 +11,8 @@ import {
   ExternalFillRecordedPayload,
   identifier,
   invariant,
+  isDecimalBoundIssue,
+  pathOf,
   LiquidateAccountPayload,
   liquidateAccountPayload,
   LiquidationCompletedPayload,
@@ -29,6 +31,7 @@ import {
   reject,
   Rejection,
   rejection,
+  RejectionError,
   SETTLEMENT_ASSET,
   SetLiquidationParametersPayload,
   setLiquidationParametersPayload,
@@ -177,7 +180,12 @@ function decideLiquidateAccount(command: LiquidateAccountCommand, state: Liquida
     });
   const account = accountTerms(snapshot);
   const plan = planCloseOut(account, parameters, priceOf);
-  return accept(eventsOf(snapshot, plan, model.kind));
+  try {
+    return accept(eventsOf(snapshot, plan, model.kind));
+  } catch (error) {
+    if (error instanceof RejectionError) return reject(error.rejection);
+    throw error;
+  }
 }
 
 /** LiquidationFilled per closed position, AccountDefaulted if equity is negative, LiquidationCompleted last. */
@@ -247,11 +255,21 @@ function eventsOf(s: LiquidateAccountPayload, plan: CloseOutPlan, modelKind: Liq
   return events;
 }
 
-/** Asserts an outgoing payload against its schema (style.md §10: assert at both ends). */
+/**
+ * Asserts an outgoing payload against its schema (style.md §10: assert at both ends). A figure beyond
+ * the bound of a computed decimal (38 integer digits: schema-primitives.ts) — the bankruptcy price of
+ * a dust position carrying an enormous loss — is a limit of the inputs, not a programmer error: the
+ * close-out is refused as invalid_amount (RejectionError, caught by decideLiquidateAccount), nothing emitted.
+ */
 function checked<T>(schema: z.ZodType<T>, payload: T): T {
   const result = schema.safeParse(payload);
-  invariant(result.success, `emitted payload breaks its schema: ${result.success ? '' : canonicalJson(result.error.issues.map((i) => i.message))}`);
-  return payload;
+  if (result.success) return payload;
+  const issues = result.error.issues;
+  if (issues.every(isDecimalBoundIssue)) {
+    const first = issues[0]!;
+    throw new RejectionError(rejection('invalid_amount', 'payload', `the close-out's ${pathOf(first.path)} would be beyond the bound of a figure: ${first.message}`));
+  }
+  invariant(false, `emitted payload breaks its schema: ${canonicalJson(issues.map((i) => i.message))}`);
 }
 
 // ── evolve ───────────────────────────────────────────────────────────────────────────────────

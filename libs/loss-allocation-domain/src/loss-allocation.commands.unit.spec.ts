@@ -29,7 +29,7 @@ describe('parseLossAllocationCommand (boundary validation)', () => {
     { name: 'an unknown command', raw: { type: 'AllocateEverything', payload: {}, meta }, code: 'unknown_type', path: 'type' },
     { name: 'an unknown policy', raw: { type: 'SetAllocationPolicy', payload: { policy: 'lottery', params: {} }, meta }, code: 'malformed', path: 'payload.policy' },
     { name: 'a variant of another policy', raw: { type: 'SetAllocationPolicy', payload: { policy: 'adl', variant: 'drift-open-interest', params: {} }, meta }, code: 'malformed', path: 'payload.variant' },
-    { name: 'ADL params on socialized loss', raw: { type: 'SetAllocationPolicy', payload: { policy: 'socialized-loss', params: { closeWholePosition: true } }, meta }, code: 'malformed', path: 'payload.params' },
+    { name: 'ADL params on socialized loss', raw: { type: 'SetAllocationPolicy', payload: { policy: 'socialized-loss', params: { closeWholePosition: true } }, meta }, code: 'malformed', path: 'payload.params.closeWholePosition' },
     { name: 'a haircut share above 1', raw: { type: 'SetAllocationPolicy', payload: { policy: 'vm-gains-haircut', params: { maxHaircutShare: '1.5' } }, meta }, code: 'invalid_amount', path: 'payload.params.maxHaircutShare' },
     { name: 'a zero haircut share', raw: { type: 'SetAllocationPolicy', payload: { policy: 'vm-gains-haircut', params: { maxHaircutShare: '0' } }, meta }, code: 'invalid_amount', path: 'payload.params.maxHaircutShare' },
     {
@@ -40,7 +40,7 @@ describe('parseLossAllocationCommand (boundary validation)', () => {
     },
     { name: 'a negative residual', raw: { type: 'AllocateResidualLoss', payload: { ...residualLoss, residual: '-60' }, meta }, code: 'invalid_amount', path: 'payload.residual' },
     { name: 'a number for an amount', raw: { type: 'AllocateResidualLoss', payload: { ...residualLoss, deficit: 100 }, meta }, code: 'malformed', path: 'payload.deficit' },
-    { name: 'an extra field in a basis', raw: { type: 'DecideAllocation', payload: { ...basis([]), shard: 3 }, meta }, code: 'malformed', path: 'payload' },
+    { name: 'an extra field in a basis', raw: { type: 'DecideAllocation', payload: { ...basis([]), shard: 3 }, meta }, code: 'malformed', path: 'payload.shard' },
   ])('rejects $name as $code at $path', ({ raw, code, path }) => {
     const parsed = parseLossAllocationCommand(raw);
     expect(parsed.ok).toBe(false);

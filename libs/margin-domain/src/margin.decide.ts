@@ -16,8 +16,8 @@ import {
 import { collectBreaches } from './breach.scan';
 import { CENT_SCALE, FINE_PER_CENT, RATE_ONE, RATE_SCALE, abs, contractSize, divHalfEven, parseScaled, price, quantity, rate, usd } from './fixed-point.util';
 import { applyFill, averageEntryPrice, bookFigures, valuationPrice } from './margin-requirement.policy';
-import { positionIn } from './margin.state';
-import type { AccountState, InstrumentState, MarginCommand, MarginCommandOf, MarginEvent, MarginParameters, MarginState, PositionFigures } from './margin.types';
+import { NO_INSTRUMENT_LIMITS, positionIn } from './margin.state';
+import type { AccountState, InstrumentLimits, InstrumentState, MarginCommand, MarginCommandOf, MarginEvent, MarginParameters, MarginState, PositionFigures } from './margin.types';
 import { basisParticipant, breachPayload, compareIds, positionAfter } from './margin.views';
 
 /**
@@ -125,6 +125,27 @@ function marginParameters(payload: { initialMarginRate: string; maintenanceMargi
   return { ...base, tiers };
 }
 
+/** The limits a ListInstrument / SetMarginParameters gives; a limit not given is `fallback`'s. */
+function instrumentLimits(payload: { maxQuantity?: string | undefined; maxPrice?: string | undefined }, fallback: InstrumentLimits): InstrumentLimits {
+  return {
+    maxQuantity: payload.maxQuantity === undefined ? fallback.maxQuantity : scaled(payload.maxQuantity, QUANTITY_SCALE, 'payload.maxQuantity'),
+    maxPrice: payload.maxPrice === undefined ? fallback.maxPrice : scaled(payload.maxPrice, PRICE_SCALE, 'payload.maxPrice'),
+  };
+}
+
+/** The limits as an event states them: only those in force, so an instrument without limits lists as it always did. */
+function limitFields(limits: InstrumentLimits): { maxQuantity?: string; maxPrice?: string } {
+  return {
+    ...(limits.maxQuantity === null ? {} : { maxQuantity: quantity(limits.maxQuantity) }),
+    ...(limits.maxPrice === null ? {} : { maxPrice: price(limits.maxPrice) }),
+  };
+}
+
+/** A configured maximum of the instrument (Binance's LOT_SIZE / PRICE_FILTER): beyond it the input is refused. */
+function withinLimit(value: bigint, limit: bigint | null, format: (units: bigint) => string, what: string, instrument: InstrumentState, path: string): void {
+  if (limit !== null && value > limit) fail('invalid_amount', path, `${format(value)} exceeds the ${what} ${format(limit)} configured for ${instrument.instrumentId}`);
+}
+
 // ── Members, accounts, collateral ────────────────────────────────────────────────────────────────
 
 function registerMember({ payload }: MarginCommandOf<'RegisterMember'>, state: MarginState): MarginEvent[] {
@@ -172,20 +193,28 @@ function withdrawCollateral({ payload }: MarginCommandOf<'WithdrawCollateral'>, 
 function listInstrument({ payload }: MarginCommandOf<'ListInstrument'>, state: MarginState): MarginEvent[] {
   const size = scaled(payload.contractSize, CONTRACT_SIZE_SCALE, 'payload.contractSize');
   const parameters = marginParameters(payload);
+  const limits = instrumentLimits(payload, NO_INSTRUMENT_LIMITS);
   if (state.instruments.has(payload.instrumentId)) fail('duplicate', 'payload.instrumentId', `instrument ${payload.instrumentId} is already listed`);
   return [
     {
       type: 'InstrumentListed',
       stream: payload.instrumentId,
-      payload: { instrumentId: payload.instrumentId, contractSize: contractSize(size), ...parameters, tiers: [...parameters.tiers] },
+      payload: { instrumentId: payload.instrumentId, contractSize: contractSize(size), ...parameters, tiers: [...parameters.tiers], ...limitFields(limits) },
     },
   ];
 }
 
 function setMarginParameters({ payload }: MarginCommandOf<'SetMarginParameters'>, state: MarginState): MarginEvent[] {
   const parameters = marginParameters(payload);
-  listedInstrument(state, payload.instrumentId);
-  return [{ type: 'MarginParametersSet', stream: payload.instrumentId, payload: { instrumentId: payload.instrumentId, ...parameters, tiers: [...parameters.tiers] } }];
+  const instrument = listedInstrument(state, payload.instrumentId);
+  const limits = instrumentLimits(payload, instrument.limits);
+  return [
+    {
+      type: 'MarginParametersSet',
+      stream: payload.instrumentId,
+      payload: { instrumentId: payload.instrumentId, ...parameters, tiers: [...parameters.tiers], ...limitFields(limits) },
+    },
+  ];
 }
 
 // ── Trades and marks ─────────────────────────────────────────────────────────────────────────────
@@ -199,6 +228,8 @@ function applyTrade({ payload }: MarginCommandOf<'ApplyTrade'>, state: MarginSta
   const px = scaled(payload.price, PRICE_SCALE, 'payload.price');
   const account = activeAccount(state, payload.accountId);
   const instrument = listedInstrument(state, payload.instrumentId);
+  withinLimit(qty, instrument.limits.maxQuantity, quantity, 'maxQuantity', instrument, 'payload.quantity');
+  withinLimit(px, instrument.limits.maxPrice, price, 'maxPrice', instrument, 'payload.price');
   if (state.tradeIds.has(payload.tradeId)) fail('duplicate', 'payload.tradeId', `trade ${payload.tradeId} was already applied`);
   const position = positionIn(account, instrument);
   const outcome = applyFill(position?.quantity ?? 0n, position?.entryCost ?? 0n, payload.side === 'long' ? qty : -qty, px, instrument.contractSize);
@@ -226,6 +257,7 @@ function applyTrade({ payload }: MarginCommandOf<'ApplyTrade'>, state: MarginSta
 function applyMarkPrice({ payload }: MarginCommandOf<'ApplyMarkPrice'>, state: MarginState): MarginEvent[] {
   const mark = scaled(payload.markPrice, PRICE_SCALE, 'payload.markPrice');
   const instrument = listedInstrument(state, payload.instrumentId);
+  withinLimit(mark, instrument.limits.maxPrice, price, 'maxPrice', instrument, 'payload.markPrice');
   if (instrument.markSeq !== null && payload.markSeq <= instrument.markSeq)
     fail('stale_price', 'payload.markSeq', `mark ${payload.markSeq} is not after the mark in force (${instrument.markSeq})`);
   const events: MarginEvent[] = [

@@ -2,7 +2,7 @@ import { CONTRACT_SIZE_SCALE, PRICE_SCALE, QUANTITY_SCALE, assertNever, invarian
 import { CENT_SCALE, parseScaled, usd } from './fixed-point.util';
 import { applyFill } from './margin-requirement.policy';
 import { assertAccountInvariants, attachAccount, bracketsOf, detachAccount, newAccount, newInstrument, positionIn, setPosition } from './margin.state';
-import type { AccountState, InstrumentState, MarginEvent, MarginEventOf, MarginState } from './margin.types';
+import type { AccountState, InstrumentLimits, InstrumentState, MarginEvent, MarginEventOf, MarginState } from './margin.types';
 
 /**
  * evolve: applies one event, mutating the state in place (design.md §7), deterministically. Every
@@ -24,7 +24,7 @@ export function evolveMargin(state: MarginState, event: MarginEvent): MarginStat
       return changeCash(state, event.payload.accountId, -units(event.payload.amount, CENT_SCALE), event.payload.cashBalance);
     case 'InstrumentListed': {
       const { instrumentId, contractSize, tiers, initialMarginRate, maintenanceMarginRate } = event.payload;
-      state.instruments.set(instrumentId, newInstrument(instrumentId, units(contractSize, CONTRACT_SIZE_SCALE), { initialMarginRate, maintenanceMarginRate, tiers }));
+      state.instruments.set(instrumentId, newInstrument(instrumentId, units(contractSize, CONTRACT_SIZE_SCALE), { initialMarginRate, maintenanceMarginRate, tiers }, limitsOf(event.payload)));
       return state;
     }
     case 'MarginParametersSet':
@@ -117,6 +117,14 @@ function changeCash(state: MarginState, accountId: string, delta: bigint, cashBa
   return state;
 }
 
+/** The limits an InstrumentListed / MarginParametersSet states (absent = no limit). */
+function limitsOf(payload: { readonly maxQuantity?: string | undefined; readonly maxPrice?: string | undefined }): InstrumentLimits {
+  return {
+    maxQuantity: payload.maxQuantity === undefined ? null : units(payload.maxQuantity, QUANTITY_SCALE),
+    maxPrice: payload.maxPrice === undefined ? null : units(payload.maxPrice, PRICE_SCALE),
+  };
+}
+
 function setParameters(state: MarginState, event: MarginEventOf<'MarginParametersSet'>): MarginState {
   const { instrumentId, initialMarginRate, maintenanceMarginRate, tiers } = event.payload;
   const instrument = instrumentOf(state, instrumentId);
@@ -124,6 +132,7 @@ function setParameters(state: MarginState, event: MarginEventOf<'MarginParameter
   for (const account of indexed) detachAccount(account);
   instrument.parameters = { initialMarginRate, maintenanceMarginRate, tiers };
   instrument.brackets = bracketsOf(instrument.parameters);
+  instrument.limits = limitsOf(event.payload);
   for (const account of indexed) attachAccount(account); // the bound depends on the rates: re-key
   return state;
 }

@@ -17,7 +17,7 @@ describe('parseMarginCommand (boundary validation)', () => {
     { name: 'unknown type', raw: { type: 'Teleport', payload: {}, meta }, code: 'unknown_type', path: 'type' },
     { name: 'missing meta', raw: { type: 'RegisterMember', payload: { memberId: 'M1' } }, code: 'malformed', path: 'meta' },
     { name: 'bad instant', raw: { type: 'RegisterMember', payload: { memberId: 'M1' }, meta: { ...meta, occurredAt: 'yesterday' } }, code: 'malformed', path: 'meta.occurredAt' },
-    { name: 'extra field', raw: { type: 'RegisterMember', payload: { memberId: 'M1', x: 1 }, meta }, code: 'malformed', path: 'payload' },
+    { name: 'extra field', raw: { type: 'RegisterMember', payload: { memberId: 'M1', x: 1 }, meta }, code: 'malformed', path: 'payload.x' },
     { name: 'amount as a number', raw: { type: 'DepositCollateral', payload: { accountId: 'A1', amount: 5 }, meta }, code: 'malformed', path: 'payload.amount' },
     { name: 'amount in fractions of a cent', raw: { type: 'DepositCollateral', payload: { accountId: 'A1', amount: '5.001' }, meta }, code: 'invalid_amount', path: 'payload.amount' },
     { name: 'negative amount', raw: { type: 'WithdrawCollateral', payload: { accountId: 'A1', amount: '-5' }, meta }, code: 'invalid_amount', path: 'payload.amount' },

@@ -35,6 +35,9 @@ export function snapshotMarginState(state: MarginState): unknown {
         instrumentId: id,
         contractSize: contractSize(i.contractSize),
         parameters: i.parameters,
+        ...(i.limits.maxQuantity === null && i.limits.maxPrice === null
+          ? {}
+          : { limits: { maxQuantity: i.limits.maxQuantity === null ? null : quantity(i.limits.maxQuantity), maxPrice: i.limits.maxPrice === null ? null : price(i.limits.maxPrice) } }),
         markPrice: i.markPrice === null ? null : price(i.markPrice),
         markSeq: i.markSeq,
         lastTradePrice: i.lastTradePrice === null ? null : price(i.lastTradePrice),

@@ -2,7 +2,9 @@ import { invariant, type MarginTier } from '@ccp/contracts';
 import { CENT_SCALE, FINE_PER_CENT, RATE_SCALE, abs, parseScaled } from './fixed-point.util';
 import { LiquidationPriceIndex } from './liquidation-price.index';
 import { liquidationKey } from './margin-requirement.policy';
-import type { AccountState, Bracket, InstrumentState, MarginParameters, MarginState, PositionState } from './margin.types';
+import type { AccountState, Bracket, InstrumentLimits, InstrumentState, MarginParameters, MarginState, PositionState } from './margin.types';
+
+export const NO_INSTRUMENT_LIMITS: InstrumentLimits = { maxQuantity: null, maxPrice: null };
 
 export function initialMarginState(): MarginState {
   return {
@@ -47,11 +49,12 @@ export function bracketsOf(parameters: MarginParameters): Bracket[] {
   return brackets;
 }
 
-export function newInstrument(instrumentId: string, contractSize: bigint, parameters: MarginParameters): InstrumentState {
+export function newInstrument(instrumentId: string, contractSize: bigint, parameters: MarginParameters, limits: InstrumentLimits = NO_INSTRUMENT_LIMITS): InstrumentState {
   return {
     instrumentId,
     contractSize,
     parameters,
+    limits,
     brackets: bracketsOf(parameters),
     markPrice: null,
     markSeq: null,

@@ -44,12 +44,22 @@ export interface MarginParameters {
   readonly tiers: readonly MarginTier[];
 }
 
+/** Configured maxima of an instrument (contracts' instrumentLimitFields); null = no limit. */
+export interface InstrumentLimits {
+  /** qty units: the largest quantity of one trade */
+  readonly maxQuantity: bigint | null;
+  /** price units: the highest price of a trade or a mark */
+  readonly maxPrice: bigint | null;
+}
+
 export interface InstrumentState {
   readonly instrumentId: string;
   /** size units */
   readonly contractSize: bigint;
   /** canonical text of the parameters in force (as in the last InstrumentListed / MarginParametersSet) */
   parameters: MarginParameters;
+  /** the limits in force (as in the last InstrumentListed / MarginParametersSet) */
+  limits: InstrumentLimits;
   brackets: readonly Bracket[];
   /** price units; null until the first mark */
   markPrice: bigint | null;

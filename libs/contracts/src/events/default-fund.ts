@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, nonNegativeDecimal, positiveDecimal } from '../schema-primitives';
+import { identifier, nonNegativeDecimal, nonNegativeFigure, positiveDecimal, positiveFigure } from '../schema-primitives';
 import { accountDefaultedPayload } from './wire';
 
 /**
@@ -13,6 +13,9 @@ const centsPattern = /^-?(0|[1-9]\d*)(\.\d{1,2})?$/;
 const centsMessage = 'at most 2 decimal places (whole cents of USD)';
 export const defaultFundPositiveUsd = positiveDecimal.refine((s) => centsPattern.test(s), centsMessage);
 export const defaultFundNonNegativeUsd = nonNegativeDecimal.refine((s) => centsPattern.test(s), centsMessage);
+/** The same as computed figures (balances, tranche amounts, caps: sums of inputs; schema-primitives.ts), as the events carry them. */
+export const defaultFundPositiveFigureUsd = positiveFigure.refine((s) => centsPattern.test(s), centsMessage);
+export const defaultFundNonNegativeFigureUsd = nonNegativeFigure.refine((s) => centsPattern.test(s), centsMessage);
 /** A multiple of a member's contribution (e.g. "2.75" for CME's 275%), at most 8 decimals. */
 export const defaultFundMultiple = positiveDecimal.refine((s) => /^\d+(\.\d{1,8})?$/.test(s), 'a multiple with at most 8 decimal places');
 
@@ -123,20 +126,20 @@ export type DefaultFundCommandType = keyof typeof DEFAULT_FUND_COMMAND_SCHEMAS;
 export const contributionRecordedPayload = z
   .object({
     memberId: identifier,
-    amount: defaultFundPositiveUsd,
+    amount: defaultFundPositiveFigureUsd,
     /** the member's funded contribution after the deposit */
-    balanceAfter: defaultFundNonNegativeUsd,
+    balanceAfter: defaultFundNonNegativeFigureUsd,
     /** the part of the deposit that discharged an outstanding replenishment call */
-    replenished: defaultFundNonNegativeUsd,
+    replenished: defaultFundNonNegativeFigureUsd,
   })
   .strict();
 export type ContributionRecordedPayload = z.infer<typeof contributionRecordedPayload>;
 
-export const contributionWithdrawnPayload = z.object({ memberId: identifier, amount: defaultFundPositiveUsd, balanceAfter: defaultFundNonNegativeUsd }).strict();
+export const contributionWithdrawnPayload = z.object({ memberId: identifier, amount: defaultFundPositiveFigureUsd, balanceAfter: defaultFundNonNegativeFigureUsd }).strict();
 export type ContributionWithdrawnPayload = z.infer<typeof contributionWithdrawnPayload>;
 
 export const insuranceFundDepositedPayload = z
-  .object({ amount: defaultFundPositiveUsd, balanceAfter: defaultFundNonNegativeUsd, replenished: defaultFundNonNegativeUsd })
+  .object({ amount: defaultFundPositiveFigureUsd, balanceAfter: defaultFundNonNegativeFigureUsd, replenished: defaultFundNonNegativeFigureUsd })
   .strict();
 export type InsuranceFundDepositedPayload = z.infer<typeof insuranceFundDepositedPayload>;
 
@@ -145,9 +148,9 @@ export const liquidationFeeCreditedPayload = z
     liquidationId: identifier,
     accountId: identifier,
     memberId: identifier,
-    amount: defaultFundPositiveUsd,
-    balanceAfter: defaultFundNonNegativeUsd,
-    replenished: defaultFundNonNegativeUsd,
+    amount: defaultFundPositiveFigureUsd,
+    balanceAfter: defaultFundNonNegativeFigureUsd,
+    replenished: defaultFundNonNegativeFigureUsd,
   })
   .strict();
 export type LiquidationFeeCreditedPayload = z.infer<typeof liquidationFeeCreditedPayload>;
@@ -162,7 +165,7 @@ export type WaterfallConfiguredPayload = z.infer<typeof waterfallConfiguredPaylo
 export const assessmentPeriodResetPayload = z.object({ periodId: identifier }).strict();
 export type AssessmentPeriodResetPayload = z.infer<typeof assessmentPeriodResetPayload>;
 
-export const trancheContributor = z.object({ memberId: identifier, amount: defaultFundPositiveUsd }).strict();
+export const trancheContributor = z.object({ memberId: identifier, amount: defaultFundPositiveFigureUsd }).strict();
 export type TrancheContributor = z.infer<typeof trancheContributor>;
 
 /**
@@ -180,15 +183,15 @@ export const waterfallTrancheAppliedPayload = z
     trancheId: identifier.optional(),
     effect: z.enum(['recorded', 'covered', 'forwarded']),
     /** what the tranche could have given when reached */
-    capacity: defaultFundNonNegativeUsd,
-    amount: defaultFundNonNegativeUsd,
+    capacity: defaultFundNonNegativeFigureUsd,
+    amount: defaultFundNonNegativeFigureUsd,
     /** deficit still uncovered before and after this tranche */
-    remainingBefore: defaultFundNonNegativeUsd,
-    remainingAfter: defaultFundNonNegativeUsd,
+    remainingBefore: defaultFundNonNegativeFigureUsd,
+    remainingAfter: defaultFundNonNegativeFigureUsd,
     /** members who paid (amount > 0), by memberId; for defaulter-contribution, the defaulter */
     contributors: z.array(trancheContributor).optional(),
     /** mutualized-fund-with-skin-in-the-game: the clearinghouse tranche's part of `amount` */
-    skinInTheGameAmount: defaultFundNonNegativeUsd.optional(),
+    skinInTheGameAmount: defaultFundNonNegativeFigureUsd.optional(),
   })
   .strict();
 export type WaterfallTrancheAppliedPayload = z.infer<typeof waterfallTrancheAppliedPayload>;
@@ -197,12 +200,12 @@ export const assessmentCalledPayload = z
   .object({
     defaultId: identifier,
     memberId: identifier,
-    amount: defaultFundPositiveUsd,
+    amount: defaultFundPositiveFigureUsd,
     /** the most this member could be assessed in this default: min(per-default cap, what the period cap leaves) */
-    cap: defaultFundNonNegativeUsd,
+    cap: defaultFundNonNegativeFigureUsd,
     /** assessed in the current capped period, this call included, and the period's cap */
-    cumulativeAssessed: defaultFundPositiveUsd,
-    cumulativeCap: defaultFundNonNegativeUsd,
+    cumulativeAssessed: defaultFundPositiveFigureUsd,
+    cumulativeCap: defaultFundNonNegativeFigureUsd,
   })
   .strict();
 export type AssessmentCalledPayload = z.infer<typeof assessmentCalledPayload>;
@@ -216,22 +219,22 @@ export const replenishmentCalledPayload = z
     memberId: identifier.optional(),
     /** skin-in-the-game: the tranche */
     trancheId: identifier.optional(),
-    amount: defaultFundPositiveUsd,
+    amount: defaultFundPositiveFigureUsd,
   })
   .strict();
 export type ReplenishmentCalledPayload = z.infer<typeof replenishmentCalledPayload>;
 
-export const defaultCoveredPayload = z.object({ defaultId: identifier, accountId: identifier, memberId: identifier, deficit: defaultFundPositiveUsd }).strict();
+export const defaultCoveredPayload = z.object({ defaultId: identifier, accountId: identifier, memberId: identifier, deficit: defaultFundPositiveFigureUsd }).strict();
 export type DefaultCoveredPayload = z.infer<typeof defaultCoveredPayload>;
 
-export const largestStressExposure = z.object({ memberId: identifier, stressLossOverMargin: defaultFundPositiveUsd }).strict();
+export const largestStressExposure = z.object({ memberId: identifier, stressLossOverMargin: defaultFundPositiveFigureUsd }).strict();
 export const memberFundShare = z
   .object({
     memberId: identifier,
-    stressLossOverMargin: defaultFundNonNegativeUsd,
+    stressLossOverMargin: defaultFundNonNegativeFigureUsd,
     /** SLOM ÷ Σ SLOM, 8 decimals, half-even (informational; requiredContribution is exact) */
     share: nonNegativeDecimal,
-    requiredContribution: defaultFundNonNegativeUsd,
+    requiredContribution: defaultFundNonNegativeFigureUsd,
   })
   .strict();
 export const concentrationFlag = z
@@ -247,7 +250,7 @@ export const defaultFundSizedPayload = z
   .object({
     scenarioId: identifier,
     /** Cover 2: Σ of the two largest stress losses over margin */
-    cover2Requirement: defaultFundNonNegativeUsd,
+    cover2Requirement: defaultFundNonNegativeFigureUsd,
     largestTwo: z.array(largestStressExposure).max(2),
     memberShares: z.array(memberFundShare),
     concentration: z.array(concentrationFlag),

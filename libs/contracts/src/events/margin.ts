@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { decimalString, identifier, nonNegativeDecimal, positiveDecimal, side } from '../schema-primitives';
+import { figureDecimal, identifier, nonNegativeDecimal, nonNegativeFigure, positiveDecimal, positiveFigure, side } from '../schema-primitives';
 import { accountDefaultedPayload, allocationBasisRequestedPayload, liquidationCompletedPayload, liquidationFilledPayload, lossAllocatedPayload } from './wire';
 
 /**
  * Commands and events owned by the margin journal (besides the wire events in wire.ts).
  * Amounts are USD (SETTLEMENT_ASSET) as canonical decimal strings in whole cents; prices, quantities,
  * contract sizes and margin rates carry at most 8 decimals (PRICE_SCALE, QUANTITY_SCALE). Every
- * failure message of a number mentions "decimal", so boundary parsing reports invalid_amount.
+ * failure message of a number mentions "decimal", so boundary parsing reports invalid_amount. Commands
+ * carry inputs (at most 16 integer digits); the events' balances, PnL and positions are computed
+ * figures (at most 38; schema-primitives.ts).
  */
 
 const centsPattern = /^-?(0|[1-9]\d*)(\.\d{1,2})?$/;
@@ -40,6 +42,21 @@ export const marginTier = z
   .strict();
 export type MarginTier = z.infer<typeof marginTier>;
 
+/**
+ * Configured maxima of an instrument (optional; absent = no limit beyond the schema bound of every
+ * decimal). Like an exchange's lot-size and price filters (Binance `LOT_SIZE.maxQty`,
+ * `PRICE_FILTER.maxPrice`), they refuse inputs that cannot be meant — a fat-fingered or corrupted
+ * trade, a broken price feed — before they land in the journal:
+ * - `maxQuantity`: the largest quantity of one trade (ApplyTrade.quantity), in contracts;
+ * - `maxPrice`: the highest price of a trade or a mark (ApplyTrade.price, ApplyMarkPrice.markPrice).
+ * Closing fills, write-offs and loss allocations are never refused by them: they settle positions
+ * already held.
+ */
+export const instrumentLimitFields = {
+  maxQuantity: marginPositiveScaled.optional(),
+  maxPrice: marginPositiveScaled.optional(),
+};
+
 // ── Commands ─────────────────────────────────────────────────────────────────────────────────────
 
 export const registerMemberPayload = z.object({ memberId: identifier }).strict();
@@ -62,16 +79,19 @@ export const listInstrumentPayload = z
     initialMarginRate: marginRate,
     maintenanceMarginRate: marginRate,
     tiers: z.array(marginTier).optional(),
+    ...instrumentLimitFields,
   })
   .strict();
 export type ListInstrumentPayload = z.infer<typeof listInstrumentPayload>;
 
+/** New rates and tiers (replaced as a whole); a limit given replaces the one in force, a limit not given is kept. */
 export const setMarginParametersPayload = z
   .object({
     instrumentId: identifier,
     initialMarginRate: marginRate,
     maintenanceMarginRate: marginRate,
     tiers: z.array(marginTier).optional(),
+    ...instrumentLimitFields,
   })
   .strict();
 export type SetMarginParametersPayload = z.infer<typeof setMarginParametersPayload>;
@@ -137,15 +157,16 @@ export const accountOpenedPayload = z.object({ accountId: identifier, memberId: 
 export type AccountOpenedPayload = z.infer<typeof accountOpenedPayload>;
 
 export const collateralDepositedPayload = z
-  .object({ accountId: identifier, memberId: identifier, amount: marginPositiveUsd, /** after the deposit */ cashBalance: decimalString })
+  .object({ accountId: identifier, memberId: identifier, amount: marginPositiveUsd, /** after the deposit */ cashBalance: figureDecimal })
   .strict();
 export type CollateralDepositedPayload = z.infer<typeof collateralDepositedPayload>;
 
 export const collateralWithdrawnPayload = z
-  .object({ accountId: identifier, memberId: identifier, amount: marginPositiveUsd, /** after the withdrawal */ cashBalance: decimalString })
+  .object({ accountId: identifier, memberId: identifier, amount: marginPositiveUsd, /** after the withdrawal */ cashBalance: figureDecimal })
   .strict();
 export type CollateralWithdrawnPayload = z.infer<typeof collateralWithdrawnPayload>;
 
+/** The limits are present only when configured (an instrument without limits lists as it always did). */
 export const instrumentListedPayload = z
   .object({
     instrumentId: identifier,
@@ -153,16 +174,19 @@ export const instrumentListedPayload = z
     initialMarginRate: marginRate,
     maintenanceMarginRate: marginRate,
     tiers: z.array(marginTier),
+    ...instrumentLimitFields,
   })
   .strict();
 export type InstrumentListedPayload = z.infer<typeof instrumentListedPayload>;
 
+/** The parameters in force from this event on, limits included (present only when a limit is in force). */
 export const marginParametersSetPayload = z
   .object({
     instrumentId: identifier,
     initialMarginRate: marginRate,
     maintenanceMarginRate: marginRate,
     tiers: z.array(marginTier),
+    ...instrumentLimitFields,
   })
   .strict();
 export type MarginParametersSetPayload = z.infer<typeof marginParametersSetPayload>;
@@ -171,9 +195,9 @@ export type MarginParametersSetPayload = z.infer<typeof marginParametersSetPaylo
 export const marginPositionAfter = z
   .object({
     side,
-    quantity: positiveDecimal,
+    quantity: positiveFigure,
     /** average entry price = entry cost ÷ quantity, half-even to 8 decimals (display; the cost is kept exact) */
-    entryPrice: positiveDecimal,
+    entryPrice: positiveFigure,
   })
   .strict()
   .nullable();
@@ -189,9 +213,9 @@ export const tradeAppliedPayload = z
     quantity: marginPositiveScaled,
     price: marginPositiveScaled,
     /** PnL realized by the reducing part of the fill, half-even to the cent */
-    realizedPnl: decimalString,
+    realizedPnl: figureDecimal,
     position: marginPositionAfter,
-    cashBalance: decimalString,
+    cashBalance: figureDecimal,
   })
   .strict();
 export type TradeAppliedPayload = z.infer<typeof tradeAppliedPayload>;
@@ -208,15 +232,15 @@ export const liquidationFillAppliedPayload = z
     memberId: identifier,
     instrumentId: identifier,
     side,
-    quantity: positiveDecimal,
-    fillPrice: positiveDecimal,
+    quantity: positiveFigure,
+    fillPrice: positiveFigure,
     /** realized by margin against its exact entry cost, half-even to the cent (authoritative) */
-    realizedPnl: decimalString,
+    realizedPnl: figureDecimal,
     /** the realized PnL liquidation reported, kept for the audit trail */
-    reportedRealizedPnl: decimalString,
-    liquidationFee: nonNegativeDecimal,
+    reportedRealizedPnl: figureDecimal,
+    liquidationFee: nonNegativeFigure,
     position: marginPositionAfter,
-    cashBalance: decimalString,
+    cashBalance: figureDecimal,
     /** still pending: positions remain and the account is still below maintenance at the marks in force */
     liquidationPending: z.boolean(),
   })
@@ -224,7 +248,7 @@ export const liquidationFillAppliedPayload = z
 export type LiquidationFillAppliedPayload = z.infer<typeof liquidationFillAppliedPayload>;
 
 export const writtenOffPosition = z
-  .object({ instrumentId: identifier, side, quantity: positiveDecimal, entryPrice: positiveDecimal })
+  .object({ instrumentId: identifier, side, quantity: positiveFigure, entryPrice: positiveFigure })
   .strict();
 export type WrittenOffPosition = z.infer<typeof writtenOffPosition>;
 
@@ -234,9 +258,9 @@ export const accountWrittenOffPayload = z
     accountId: identifier,
     memberId: identifier,
     /** the cash balance set to zero (negative when realized losses already exceeded collateral) */
-    cashWrittenOff: decimalString,
+    cashWrittenOff: figureDecimal,
     /** the deficit liquidation declared; the default fund owns it now */
-    deficit: positiveDecimal,
+    deficit: positiveFigure,
     positions: z.array(writtenOffPosition),
   })
   .strict();
@@ -247,20 +271,20 @@ export const appliedAllocationLine = z
     accountId: identifier,
     memberId: identifier,
     /** the policy's charge: the whole value the account gives up, valued at the basis marks */
-    amount: positiveDecimal,
+    amount: positiveFigure,
     /** what leaves the account's cash: amount − closeCharge (negative = a credit) */
-    cashDebit: decimalString,
+    cashDebit: figureDecimal,
     /** value the close price itself takes versus the basis mark, half-even to the cent; 0 without a close */
-    closeCharge: decimalString,
+    closeCharge: figureDecimal,
     /** PnL realized by the close at closePrice (0 without a close) */
-    realizedPnl: decimalString,
+    realizedPnl: figureDecimal,
     instrumentId: identifier.optional(),
     side: side.optional(),
-    quantityClosed: positiveDecimal.optional(),
-    closePrice: positiveDecimal.optional(),
+    quantityClosed: positiveFigure.optional(),
+    closePrice: positiveFigure.optional(),
     /** the mark the close charge was measured against (the basis mark for this default, else the mark in force) */
-    referenceMark: positiveDecimal.optional(),
-    cashBalance: decimalString,
+    referenceMark: positiveFigure.optional(),
+    cashBalance: figureDecimal,
   })
   .strict();
 export type AppliedAllocationLine = z.infer<typeof appliedAllocationLine>;
@@ -271,7 +295,7 @@ export const lossAllocationAppliedPayload = z
     policy: identifier,
     lines: z.array(appliedAllocationLine),
     /** Σ amount of the lines */
-    totalCharged: nonNegativeDecimal,
+    totalCharged: nonNegativeFigure,
   })
   .strict();
 export type LossAllocationAppliedPayload = z.infer<typeof lossAllocationAppliedPayload>;

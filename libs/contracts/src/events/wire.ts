@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { decimalString, identifier, nonNegativeDecimal, positiveDecimal, side } from '../schema-primitives';
+import { figureDecimal, identifier, nonNegativeFigure, positiveFigure, side } from '../schema-primitives';
 
 /**
  * The events that cross from one decider to another (design.md §2): each is produced by exactly one
  * journal and consumed as an input by another. Amounts are in the settlement asset (USD, minor unit
- * 0.01) as canonical decimal strings; quantities are in contracts of the instrument.
+ * 0.01) as canonical decimal strings; quantities are in contracts of the instrument. Every decimal here
+ * is a figure the deciders compute (schema-primitives.ts: at most 38 integer digits), also where a wire
+ * payload arrives as a command.
  */
 
 export const positionView = z
@@ -12,14 +14,14 @@ export const positionView = z
     instrumentId: identifier,
     side,
     /** open quantity, > 0 */
-    quantity: positiveDecimal,
-    entryPrice: positiveDecimal,
-    markPrice: positiveDecimal,
+    quantity: positiveFigure,
+    entryPrice: positiveFigure,
+    markPrice: positiveFigure,
     /** value of one contract per unit of price (1 for linear perpetuals quoted in USD) */
-    contractSize: positiveDecimal,
+    contractSize: positiveFigure,
     /** unrealized PnL at markPrice */
-    unrealizedPnl: decimalString,
-    maintenanceMarginRequired: nonNegativeDecimal,
+    unrealizedPnl: figureDecimal,
+    maintenanceMarginRequired: nonNegativeFigure,
   })
   .strict();
 export type PositionView = z.infer<typeof positionView>;
@@ -32,9 +34,9 @@ export const maintenanceBreachedPayload = z
     /** deterministic: `${accountId}@${margin journal seq of the mark that caused it}` */
     breachId: identifier,
     /** collateral plus realized PnL: what the account holds before unrealized PnL */
-    cashBalance: decimalString,
-    equity: decimalString,
-    maintenanceMarginRequired: nonNegativeDecimal,
+    cashBalance: figureDecimal,
+    equity: figureDecimal,
+    maintenanceMarginRequired: nonNegativeFigure,
     positions: z.array(positionView).min(1),
   })
   .strict();
@@ -49,12 +51,12 @@ export const liquidationFilledPayload = z
     instrumentId: identifier,
     /** side of the position being closed */
     side,
-    quantity: positiveDecimal,
-    fillPrice: positiveDecimal,
+    quantity: positiveFigure,
+    fillPrice: positiveFigure,
     /** realized PnL of the closed quantity against its entry price */
-    realizedPnl: decimalString,
+    realizedPnl: figureDecimal,
     /** fee charged to the account and credited to the insurance fund, ≥ 0 */
-    liquidationFee: nonNegativeDecimal,
+    liquidationFee: nonNegativeFigure,
   })
   .strict();
 export type LiquidationFilledPayload = z.infer<typeof liquidationFilledPayload>;
@@ -63,11 +65,11 @@ export const defaultedPosition = z
   .object({
     instrumentId: identifier,
     side,
-    quantity: positiveDecimal,
-    markPrice: positiveDecimal,
+    quantity: positiveFigure,
+    markPrice: positiveFigure,
     /** price at which the account's equity is exactly zero (mechanics.md) */
-    bankruptcyPrice: decimalString,
-    contractSize: positiveDecimal,
+    bankruptcyPrice: figureDecimal,
+    contractSize: positiveFigure,
   })
   .strict();
 export type DefaultedPosition = z.infer<typeof defaultedPosition>;
@@ -83,9 +85,9 @@ export const accountDefaultedPayload = z
     accountId: identifier,
     memberId: identifier,
     /** the defaulter's margin (cash balance) consumed by the close-out, ≥ 0 */
-    marginApplied: nonNegativeDecimal,
+    marginApplied: nonNegativeFigure,
     /** loss beyond the defaulter's margin, > 0: what the waterfall must cover */
-    deficit: positiveDecimal,
+    deficit: positiveFigure,
     /** the positions as they stood at the default, with bankruptcy prices (for ADL and the case file) */
     positions: z.array(defaultedPosition),
   })
@@ -118,13 +120,13 @@ export const liquidationCompletedPayload = z
     executionModel: z.enum(['at-mark', 'impact', 'external-fills']),
     positionsClosed: z.number().int().positive(),
     /** sum of the fills' realized PnL (USD) */
-    realizedPnl: decimalString,
+    realizedPnl: figureDecimal,
     /** sum of the fills' liquidation fees (USD) */
-    liquidationFees: nonNegativeDecimal,
+    liquidationFees: nonNegativeFigure,
     /** cash balance + unrealized PnL of every position at mark, exact */
-    equityBefore: decimalString,
+    equityBefore: figureDecimal,
     /** after fills and fees, remaining positions at mark, exact */
-    equityAfter: decimalString,
+    equityAfter: figureDecimal,
     defaultId: identifier.nullable(),
   })
   .strict();
@@ -136,11 +138,11 @@ export const residualLossForwardedPayload = z
     defaultId: identifier,
     accountId: identifier,
     memberId: identifier,
-    deficit: positiveDecimal,
+    deficit: positiveFigure,
     /** covered by the fund tranches */
-    covered: nonNegativeDecimal,
+    covered: nonNegativeFigure,
     /** deficit − covered, > 0 */
-    residual: positiveDecimal,
+    residual: positiveFigure,
     positions: z.array(defaultedPosition),
   })
   .strict();
@@ -160,10 +162,10 @@ export const basisParticipant = z
   .object({
     accountId: identifier,
     memberId: identifier,
-    cashBalance: decimalString,
-    equity: decimalString,
+    cashBalance: figureDecimal,
+    equity: figureDecimal,
     /** realized + unrealized PnL over the current settlement cycle (variation-margin gains basis) */
-    variationMarginGain: decimalString,
+    variationMarginGain: figureDecimal,
     positions: z.array(positionView),
   })
   .strict();
@@ -174,7 +176,7 @@ export const allocationBasisCapturedPayload = z
   .object({
     defaultId: identifier,
     /** margin journal seq at capture (the record's own seq) is implicit; marks in force: */
-    marks: z.record(identifier, positiveDecimal),
+    marks: z.record(identifier, positiveFigure),
     participants: z.array(basisParticipant),
   })
   .strict();
@@ -185,12 +187,12 @@ export const allocationLine = z
     accountId: identifier,
     memberId: identifier,
     /** cash taken from the account, > 0, in USD */
-    amount: positiveDecimal,
+    amount: positiveFigure,
     /** for ADL and tear-up: the position reduced, and at what price */
     instrumentId: identifier.optional(),
     side: side.optional(),
-    quantityClosed: positiveDecimal.optional(),
-    closePrice: positiveDecimal.optional(),
+    quantityClosed: positiveFigure.optional(),
+    closePrice: positiveFigure.optional(),
   })
   .strict();
 export type AllocationLine = z.infer<typeof allocationLine>;
@@ -198,18 +200,18 @@ export type AllocationLine = z.infer<typeof allocationLine>;
 export const fairnessFigures = z
   .object({
     participantsHit: z.number().int().nonnegative(),
-    totalCharged: nonNegativeDecimal,
+    totalCharged: nonNegativeFigure,
     /** charged − residual (≥ 0): taken beyond what the default needed */
-    overshoot: decimalString,
+    overshoot: figureDecimal,
     /** largest single charge ÷ that participant's profit */
-    largestHaircutShareOfProfit: nonNegativeDecimal,
-    largestHaircut: nonNegativeDecimal,
+    largestHaircutShareOfProfit: nonNegativeFigure,
+    largestHaircut: nonNegativeFigure,
     /** Gini coefficient of charges over the participants eligible (profitable) */
-    gini: nonNegativeDecimal,
+    gini: nonNegativeFigure,
     /** share of the total charged borne by the top decile of those charged */
-    topDecileShare: nonNegativeDecimal,
+    topDecileShare: nonNegativeFigure,
     /** notional force-closed (ADL, tear-up), 0 for cash haircuts */
-    notionalClosed: nonNegativeDecimal,
+    notionalClosed: nonNegativeFigure,
   })
   .strict();
 export type FairnessFigures = z.infer<typeof fairnessFigures>;
@@ -219,10 +221,10 @@ export const lossAllocatedPayload = z
   .object({
     defaultId: identifier,
     policy: identifier,
-    residual: positiveDecimal,
+    residual: positiveFigure,
     allocations: z.array(allocationLine),
     /** residual the policy could not place (e.g. total profit below the residual), ≥ 0 */
-    unallocated: nonNegativeDecimal,
+    unallocated: nonNegativeFigure,
     fairness: fairnessFigures,
   })
   .strict();

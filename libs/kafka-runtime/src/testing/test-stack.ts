@@ -5,7 +5,8 @@ import type { Admin } from 'kafkajs';
 import { createDataSource, migrate } from '@ccp/persistence';
 import { kafkaBrokersFromEnv, databaseUrlFromEnv, uniqueName, uniqueSchemaName, waitFor } from '@ccp/infra-testing';
 import { generateJournalKeys, JournalKeyring, PRODUCERS, Producer } from '@ccp/contracts';
-import { runtimeKeysFromDir, RuntimeKeys, writeJournalKeysDir } from '../journal-keys';
+import { writeJournalKeys } from '@ccp/engine';
+import { runtimeKeysFromDir, RuntimeKeys } from '../journal-keys';
 import { createKafka } from '../kafka-client';
 import { deleteNamespaceTopics, ensureTopics } from '../topics-admin';
 import { loadServiceConfig } from '../nest/service-config';
@@ -38,7 +39,7 @@ export async function createTestNamespace(prefix: string): Promise<TestNamespace
   await migrate(ds);
   await ds.destroy();
   const keysDir = mkdtempSync(join(tmpdir(), 'ccp-journal-keys-'));
-  writeJournalKeysDir(keysDir, generateJournalKeys());
+  writeJournalKeys(keysDir, generateJournalKeys());
   const keys = runtimeKeysFromDir(keysDir);
   return {
     namespace,

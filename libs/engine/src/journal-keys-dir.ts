@@ -1,0 +1,32 @@
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GeneratedKeys, KEYRING_FILE, keyringToFile, PRODUCERS, Producer } from '@ccp/contracts';
+
+/** `<journal>.key.pem`: a journal owner's Ed25519 private key, PKCS#8 PEM (as CCP_JOURNAL_KEYS_DIR reads it). */
+export const privateKeyFile = (journal: Producer): string => `${journal}.key.pem`;
+
+/** The files `ccp keys generate --out DIR` writes, in order: each journal's private key, then keyring.json. */
+export const journalKeyFiles = (): string[] => [...PRODUCERS.map(privateKeyFile), KEYRING_FILE];
+
+/**
+ * Writes a keys directory (docs/adr/0007-signed-journal-heads.md): one `<journal>.key.pem` per
+ * journal (PKCS#8 PEM, mode 0600: give each service only its own) and `keyring.json` with the four
+ * public keys (give it to every reader and to auditors: `ccp audit verify --keyring`). Refuses to
+ * replace any existing file unless `force`. Returns the paths written.
+ */
+export function writeJournalKeys(dir: string, keys: GeneratedKeys, force = false): string[] {
+  mkdirSync(dir, { recursive: true });
+  const paths = journalKeyFiles().map((f) => join(dir, f));
+  const existing = paths.filter((p) => existsSync(p));
+  if (existing.length > 0 && !force) {
+    throw new Error(`refusing to overwrite ${existing.join(', ')} (--force replaces them; journals signed with the old keys then verify only against the old keyring)`);
+  }
+  const flag = force ? 'w' : 'wx'; // wx: fail rather than replace a file that appeared meanwhile
+  for (const p of PRODUCERS) {
+    const path = join(dir, privateKeyFile(p));
+    writeFileSync(path, keys.privateKeys[p].export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600, flag });
+    chmodSync(path, 0o600); // the mode of a replaced file is not changed by writeFileSync
+  }
+  writeFileSync(join(dir, KEYRING_FILE), `${JSON.stringify(keyringToFile(keys.keyring), null, 2)}\n`, { flag });
+  return paths;
+}
