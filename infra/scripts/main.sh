@@ -71,7 +71,7 @@ echo "=== audit of the journal topics, byte for byte as Kafka holds them (ccp au
 bash "$ROOT/libs/cli/bin/ccp" audit verify --kafka --namespace "$CCP_TOPIC_NAMESPACE" --keyring "$CCP_JOURNAL_KEYS_DIR/keyring.json"
 FIRST_DEFAULT="$(node -e 'const o=require(process.argv[1]); if (o.defaults.length) console.log(o.defaults[0].defaultId)' "$ROOT/$OUT/outcome.json")"
 if [ -n "$FIRST_DEFAULT" ]; then
-  node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit default "$FIRST_DEFAULT" --journals "$OUT" --html "$OUT/case-file.html" > "$OUT/case-file.json"
+  node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit default "$FIRST_DEFAULT" --journals "$OUT" --keyring "$CCP_JOURNAL_KEYS_DIR/keyring.json" --html "$OUT/case-file.html" > "$OUT/case-file.json"
   node -e '
     const c = require(process.argv[1]);
     const inv = c.invariants || [];
