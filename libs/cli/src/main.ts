@@ -17,7 +17,7 @@ import {
   verifyJournals,
   VerifyProgress,
 } from '@ccp/audit';
-import { DECIDERS, scenarioFile, simulate, writeJournalKeys } from '@ccp/engine';
+import { DECIDERS, readJournalKeys, scenarioFile, simulate, writeJournalKeys } from '@ccp/engine';
 import { runHyperliquidStudy, StudyAuditor } from '@ccp/hyperliquid-study';
 import { formatCounterfactual } from './format-counterfactual';
 import { formatOutcome } from './format-outcome';
@@ -30,8 +30,10 @@ const KEYS_USAGE = `  ccp keys generate --out <dir> [--force]
       --keyring); refuses to overwrite existing files unless --force. CCP_JOURNAL_KEYS_DIR=<dir> uses them`;
 
 const USAGE = `usage:
-  ccp simulate <scenario.json> [--out <dir>] [--json]
-      run a scenario through the embedded engine; writes one journal per service and outcome.json
+  ccp simulate <scenario.json> [--out <dir>] [--keys <dir>] [--json]
+      run a scenario through the embedded engine; writes one journal per service, outcome.json, and
+      anchors.jsonl + keyring.json: heads signed with the keys in --keys <dir> (ccp keys generate),
+      else with the public development keys
   ccp audit verify <journal-dir> [--keyring <file>] [--anchors <file> ...] [--expect-head <journal>=<hash>@<seq> ...]
                   [--json] [--progress] [--progress-every <n>]
       check that every line is its record's canonical bytes, every hash chain, that each journal's owner
@@ -84,12 +86,19 @@ export function main(argv: string[]): void {
   const [command, ...rest] = argv;
   switch (command) {
     case 'simulate': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, json: { type: 'boolean' } } });
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' }, json: { type: 'boolean' }, keys: { type: 'string' } } });
       const file = positionals[0] ?? fail(USAGE);
       const scenario = readJson(file);
+      let keys: ReturnType<typeof readJournalKeys> | undefined;
+      try {
+        keys = values.keys ? readJournalKeys(values.keys) : undefined;
+      } catch (error) {
+        fail(`ccp simulate --keys: ${(error as Error).message}`);
+      }
       try {
         const result = simulate(scenario, DECIDERS, {
           ...(values.out ? { outDir: values.out } : {}),
+          ...(keys ? { keys } : {}),
           onProgress: (n) => process.stderr.write(`… ${n} inputs applied\r`),
         });
         process.stdout.write(values.json ? `${JSON.stringify(result.summary, null, 2)}\n` : `${formatOutcome(result.summary)}\n`);

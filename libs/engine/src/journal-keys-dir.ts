@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GeneratedKeys, KEYRING_FILE, keyringToFile, PRODUCERS, Producer } from '@ccp/contracts';
+import { GeneratedKeys, KEYRING_FILE, keyringFromFile, keyringToFile, parseUntrustedJson, privateKeyFromPem, PRODUCERS, Producer } from '@ccp/contracts';
 
 /** `<journal>.key.pem`: a journal owner's Ed25519 private key, PKCS#8 PEM (as CCP_JOURNAL_KEYS_DIR reads it). */
 export const privateKeyFile = (journal: Producer): string => `${journal}.key.pem`;
@@ -29,4 +30,24 @@ export function writeJournalKeys(dir: string, keys: GeneratedKeys, force = false
   }
   writeFileSync(join(dir, KEYRING_FILE), `${JSON.stringify(keyringToFile(keys.keyring), null, 2)}\n`, { flag });
   return paths;
+}
+
+/**
+ * Reads a keys directory written by writeJournalKeys: every journal's private key, and keyring.json,
+ * which must hold exactly their public keys. Throws naming the file that is missing or does not match.
+ */
+export function readJournalKeys(dir: string): GeneratedKeys {
+  const keyringPath = join(dir, KEYRING_FILE);
+  if (!existsSync(keyringPath)) throw new Error(`${keyringPath} does not exist (ccp keys generate --out ${dir} makes a keys directory)`);
+  const parsed = parseUntrustedJson(readFileSync(keyringPath, 'utf8'));
+  if (!parsed.ok) throw new Error(`${keyringPath}: ${parsed.path ? `${parsed.path}: ` : ''}${parsed.message}`);
+  const keyring = keyringFromFile(parsed.value);
+  const privateKeys = {} as Record<Producer, KeyObject>;
+  for (const p of PRODUCERS) {
+    const path = join(dir, privateKeyFile(p));
+    if (!existsSync(path)) throw new Error(`${path} does not exist: signing the ${p} journal needs its private key`);
+    privateKeys[p] = privateKeyFromPem(readFileSync(path, 'utf8'));
+    if (!createPublicKey(privateKeys[p]).equals(keyring.keys[p])) throw new Error(`${path} is not the private key of ${p}'s public key in ${keyringPath}`);
+  }
+  return { keyring, privateKeys };
 }
