@@ -13,7 +13,7 @@
  * Five kill points over two runs cover every service (CRASH_SEED picks them and is logged;
  * CRASH_RUNS adds runs). The services' output is kept in a temporary folder named on failure.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, EventEnvelope, HashChainVerifier, INPUT_TOPICS, JOURNAL_TOPICS, Producer, PRODUCERS, serializeRecord } from '@ccp/contracts';
@@ -25,6 +25,7 @@ import { Decimal } from '@ccp/money';
 import { verifyJournals } from '@ccp/audit';
 import { createKafka } from './kafka-client';
 import { readTopicToEnd } from './journal-reader';
+import { exportJournals } from './journal-export';
 import { JournalWatcher, runScenarioThroughKafka } from './scenario-feeder';
 import { ChildStack } from './testing/child-stack';
 import { createTestNamespace, TestNamespace } from './testing/test-stack';
@@ -353,8 +354,13 @@ describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, ch
     expect(chainBreaks(journals)).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), `ccp-crash-${run.run}-`));
     try {
-      for (const p of PRODUCERS) writeFileSync(join(dir, journalFileName(p)), journals[p].map((r) => `${serializeRecord(r)}\n`).join(''));
-      const report = await verifyJournals(dir, DECIDERS);
+      // the journals as an auditor exports them: signed records only, with anchors and keyring
+      const exported = await exportJournals(createKafka('ccp-e2e-export', ns.brokers), topology(ns.namespace), ns.keyring, dir, `${ns.namespace}e2e-export`);
+      expect(exported.quarantined).toEqual([]);
+      for (const p of PRODUCERS) {
+        expect({ journal: p, lines: readFileSync(join(dir, journalFileName(p)), 'utf8') }).toEqual({ journal: p, lines: journals[p].map((r) => `${serializeRecord(r)}\n`).join('') });
+      }
+      const report = await verifyJournals(dir, DECIDERS, { keyring: { keyring: ns.keyring, path: `${ns.keysDir}/keyring.json` } });
       const other = report.findings.filter((f) => !(f.field === 'source.topic' && /ccp\.input\./.test(f.reason)));
       expect(other).toEqual([]);
       expect(report.ok).toBe(true);

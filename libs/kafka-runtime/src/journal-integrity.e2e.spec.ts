@@ -8,6 +8,7 @@
  *   reason, by every service that reads that journal), nothing is decided on them;
  * - a redelivered upstream deposit (same command id) is recorded as a duplicate, before and after a
  *   restart;
+ * - the journals are byte for byte those of the same inputs on a clean namespace (same heads);
  * - every service restarts on the polluted topics, skips what is not its own, and resumes at the
  *   same heads; the journals equal the embedded engine's per stream; the export holds only signed
  *   records and lists the quarantined ones; the audit passes on it.
@@ -136,8 +137,24 @@ describe('journal integrity against an attacker on the broker (e2e, four service
     expect(of(topo.journals.liquidation, forgedAt + 2n).sort()).toEqual(each(liquidationReaders, 'forged_or_replayed'));
     expect(of(topo.journals.margin, garbageAt).sort()).toEqual(each(marginReaders, 'malformed'));
 
-    // --- restart on the polluted topics: every service starts, skips what is not its own, same heads ---
+    // --- the same inputs on a clean namespace, no attacker: the very same journal bytes and heads ---
     const heads = Object.fromEntries(PRODUCERS.map((p) => [p, stack.services[p].runtime.status().headHash]));
+    const clean = await createTestNamespace('e2e-integrity-clean');
+    const cleanStack = await startInProcessStack(clean);
+    try {
+      const feedClean = (scenario: unknown) => runScenarioThroughKafka(scenario, { brokers: clean.brokers, namespace: clean.namespace, keyring: clean.keyring, settle: true, check: () => cleanStack.throwIfFailed() });
+      await feedClean(SETUP);
+      const cleanRun = await feedClean(CRASH);
+      for (const p of PRODUCERS) {
+        expect({ journal: p, hashes: crash.journals[p].map((r) => r.hash) }).toEqual({ journal: p, hashes: cleanRun.journals[p].map((r) => r.hash) });
+        expect({ journal: p, head: cleanStack.services[p].runtime.status().headHash }).toEqual({ journal: p, head: heads[p] });
+      }
+    } finally {
+      await cleanStack.stop();
+      await clean.dispose();
+    }
+
+    // --- restart on the polluted topics: every service starts, skips what is not its own, same heads ---
     await stack.stop();
     stack = await startInProcessStack(ns);
     for (const p of PRODUCERS) {

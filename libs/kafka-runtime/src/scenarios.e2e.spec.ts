@@ -4,7 +4,7 @@
  * order; the same multiset overall; the audit passes on the journals read back from Kafka; the
  * same defaults, tranches and allocations.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, EventEnvelope, Producer, PRODUCERS, serializeRecord } from '@ccp/contracts';
@@ -12,7 +12,10 @@ import { DECIDERS, journalFileName, simulate } from '@ccp/engine';
 // The auditor's verifier judges the journals the runtime wrote; only this test imports the audit layer.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { verifyJournals } from '@ccp/audit';
+import { exportJournals } from './journal-export';
+import { createKafka } from './kafka-client';
 import { runScenarioThroughKafka } from './scenario-feeder';
+import { topology } from './topology';
 import { waitFor } from '@ccp/infra-testing';
 import { createTestNamespace, InProcessStack, startInProcessStack, TestNamespace } from './testing/test-stack';
 
@@ -64,8 +67,13 @@ describe.each(SCENARIOS)('%s through the four services on Kafka (e2e)', (name) =
 
     const dir = mkdtempSync(join(tmpdir(), `ccp-e2e-${name}-`));
     try {
-      for (const p of PRODUCERS) writeFileSync(join(dir, journalFileName(p as Producer)), kafka.journals[p].map((r) => `${serializeRecord(r)}\n`).join(''));
-      const report = await verifyJournals(dir, DECIDERS);
+      // the journals as an auditor exports them: signed records only, with anchors and keyring
+      const exported = await exportJournals(createKafka('ccp-e2e-export', ns.brokers), topology(ns.namespace), ns.keyring, dir, `${ns.namespace}e2e-export`);
+      expect(exported.quarantined).toEqual([]);
+      for (const p of PRODUCERS) {
+        expect({ journal: p, lines: readFileSync(join(dir, journalFileName(p)), 'utf8') }).toEqual({ journal: p, lines: kafka.journals[p].map((r) => `${serializeRecord(r)}\n`).join('') });
+      }
+      const report = await verifyJournals(dir, DECIDERS, { keyring: { keyring: ns.keyring, path: `${ns.keysDir}/keyring.json` } });
       const other = report.findings.filter((f) => !(f.field === 'source.topic' && /ccp\.input\./.test(f.reason)));
       expect(other).toEqual([]);
       expect(report.firstFinding).toBeNull();
