@@ -9,6 +9,7 @@ import { foldOwnJournal } from './journal-fold';
 import { journalKeysFromEnvironment, RuntimeKeys } from './journal-keys';
 import { headSignatureOf, TransactionalJournalWriter } from './journal-writer';
 import { createKafka, Partitioners } from './kafka-client';
+import { DependencyReadiness, ReadinessProbe } from './readiness';
 import { ReadModelProjection, ReadModelProjector } from './read-model-projection';
 import { endSpan, openTelemetryRuntime, RuntimeTelemetry } from './telemetry';
 import { consumedJournals, DEAD_LETTER_STEWARD, INPUT_CHANNELS, InputChannel, inputChannelOf, Topology, topology } from './topology';
@@ -104,6 +105,7 @@ export class JournalRuntime {
   private quarantinedAtFold = 0;
   private failure: string | null = null;
   private readonly keys: RuntimeKeys;
+  private readonly probe: ReadinessProbe;
   /** logical source topic → last applied offset (input topics: Kafka offset; journals: seq) */
   private lastApplied = new Map<string, bigint>();
   /** per consumed journal: its records accepted only as far as its owner signed them */
@@ -124,6 +126,7 @@ export class JournalRuntime {
     this.logger = options.logger ?? { log: (m) => process.stdout.write(`[${this.producer}] ${m}\n`), error: (m) => process.stderr.write(`[${this.producer}] ${m}\n`) };
     this.kafka = createKafka(`ccp-${this.producer}`, options.brokers);
     this.keys = options.keys ?? journalKeysFromEnvironment(this.producer);
+    this.probe = new ReadinessProbe(() => this.admin, options.dataSource ?? null);
     if (this.keys.signer.journal !== this.producer) throw new Error(`${this.producer} was given the signing key of ${this.keys.signer.journal}`);
     if ((options.dataSource === undefined) !== (options.projector === undefined)) throw new Error('dataSource and projector go together (read models), or neither');
     this.projection = options.dataSource && options.projector ? new ReadModelProjection(options.dataSource, options.projector, this.producer, this.logger) : null;
@@ -145,6 +148,14 @@ export class JournalRuntime {
       quarantinedAtFold: this.quarantinedAtFold,
       failure: this.failure,
     };
+  }
+
+  /** The status, and whether the broker and the database answer now: ready only if all hold. */
+  async readiness(): Promise<RuntimeStatus & { readonly dependencies: DependencyReadiness }> {
+    const status = this.status();
+    const dependencies = await this.probe.check();
+    const reachable = dependencies.broker.ok && (dependencies.database?.ok ?? true);
+    return { ...status, ready: status.ready && reachable, dependencies };
   }
 
   /** The topics this runtime reads (physical names). */

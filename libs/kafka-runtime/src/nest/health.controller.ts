@@ -14,10 +14,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready = the journal is folded and the consumer is running in its group. */
+  /** Ready = the journal is folded, the consumer is running in its group, and the broker and the database answer. */
   @Get('ready')
-  ready(): RuntimeStatus {
-    const status = this.runtime.status();
+  async ready(): Promise<RuntimeStatus> {
+    const status = await this.runtime.readiness();
     if (!status.ready) throw new HttpException(status, HttpStatus.SERVICE_UNAVAILABLE);
     return status;
   }
