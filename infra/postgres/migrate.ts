@@ -6,7 +6,7 @@ import { createDataSource, databaseUrlFromEnv, migrate } from '../../libs/persis
 
 async function main(): Promise<void> {
   const url = databaseUrlFromEnv();
-  const dataSource = createDataSource({ url, applicationName: 'ccp-migrate', poolSize: 1 });
+  const dataSource = createDataSource({ url, applicationName: 'ccp-migrate', poolSize: 2 });
   await dataSource.initialize();
   try {
     const applied = await migrate(dataSource);

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Admin, Batch, Consumer, IHeaders, KafkaMessage, Kafka, Message, Producer as KafkaProducer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { context, trace, type Context } from '@opentelemetry/api';
-import { EventEnvelope, GENESIS_HASH, JOURNAL_TOPICS, Producer, PRODUCERS, SignedChainReader } from '@ccp/contracts';
+import { anchorFor, EventEnvelope, GENESIS_HASH, JOURNAL_TOPICS, Producer, PRODUCERS, SignedChainReader } from '@ccp/contracts';
 import { applyCommand, DECIDERS, JournaledDecider, JournalSlot, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
 import { decodeJournalRecord, DeadLetterReason, parseJson } from './journal-codec';
 import { foldOwnJournal } from './journal-fold';
@@ -129,7 +129,7 @@ export class JournalRuntime {
     this.probe = new ReadinessProbe(() => this.admin, options.dataSource ?? null);
     if (this.keys.signer.journal !== this.producer) throw new Error(`${this.producer} was given the signing key of ${this.keys.signer.journal}`);
     if ((options.dataSource === undefined) !== (options.projector === undefined)) throw new Error('dataSource and projector go together (read models), or neither');
-    this.projection = options.dataSource && options.projector ? new ReadModelProjection(options.dataSource, options.projector, this.producer, this.logger) : null;
+    this.projection = options.dataSource && options.projector ? new ReadModelProjection(options.dataSource, options.projector, { producer: this.producer, namespace: this.topology.namespace, topic: this.topology.journals[this.producer] }, this.logger) : null;
     this.journalOfTopic = new Map(PRODUCERS.map((p) => [JOURNAL_TOPICS[p] as string, p]));
     this.channelOfTopic = new Map(INPUT_CHANNELS.map((c) => [this.topology.logical(this.topology.inputs[c]), c]));
   }
@@ -205,7 +205,8 @@ export class JournalRuntime {
     const writer = new TransactionalJournalWriter(this.producer, folded.nextSeq, folded.headHash, this.keys.signer);
     this.slot = { writer, state: folded.state, guard: folded.guard };
     if (this.projection && tail.length > 0) {
-      this.projection.enqueue(tail);
+      // the tail's anchors as the writer signed them (Ed25519 is deterministic: the same bytes)
+      this.projection.enqueue(tail, tail.flatMap((r) => anchorFor(r, this.keys.signer) ?? []));
       await this.projection.drain();
     }
     this.logger.log(
@@ -336,7 +337,7 @@ export class JournalRuntime {
         else skipped += 1;
       }
     }
-    const { messages, records, anchorMessages } = slot.writer.take();
+    const { messages, records, anchors, anchorMessages } = slot.writer.take();
     // Records of a journal still waiting for their owner's signature are not consumed yet: the
     // offset stays before the first of them, so a restart reads them again.
     const waiting = sourceJournal !== undefined ? this.journalReaders.get(sourceJournal)?.firstPendingPosition : null;
@@ -362,7 +363,7 @@ export class JournalRuntime {
     this.telemetry.recordProcessed(this.producer, 'dead-lettered', deadLetters.length);
     if (sourceJournal !== undefined && quarantined > 0) this.telemetry.recordQuarantined?.(this.producer, sourceJournal, quarantined);
     this.telemetry.recordLag(this.producer, logical, Number(batch.offsetLag()));
-    this.projection?.enqueue(records);
+    this.projection?.enqueue(records, anchors);
     // The batch is committed (records, dead letters and offsets together): a rebalance reported now
     // changes nothing already written, and the consumer rejoins from the committed offsets.
     await heartbeat().catch((error: unknown) => this.logger.log(`heartbeat after commit: ${error instanceof Error ? error.message : String(error)}`));

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateJournalKeys, KEYRING_FILE } from '@ccp/contracts';
-import { createDataSource, databaseUrlFromEnv, migrate } from '@ccp/persistence';
+import { createDataSource, databaseUrlFromEnv, migrate, readModelSchemaOf } from '@ccp/persistence';
 import { writeJournalKeys } from '@ccp/engine';
 import { createKafka, parseBrokers } from './kafka-client';
 import { ensureTopics } from './topics-admin';
@@ -30,11 +30,13 @@ async function main(): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-  const dataSource = createDataSource({ url: databaseUrlFromEnv(), applicationName: 'ccp-prepare-infra', poolSize: 1 });
+  // the schema the namespace's services use (CCP_DATABASE_SCHEMA, else derived from the namespace)
+  const schema = process.env['CCP_DATABASE_SCHEMA'] || readModelSchemaOf(namespace);
+  const dataSource = createDataSource({ url: databaseUrlFromEnv(), ...(schema ? { schema } : {}), applicationName: 'ccp-prepare-infra', poolSize: 2 });
   await dataSource.initialize();
   try {
     const applied = await migrate(dataSource);
-    process.stderr.write(`[prepare-infra] migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}\n`);
+    process.stderr.write(`[prepare-infra] migrations of schema ${schema ?? '(default)'}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}\n`);
   } finally {
     await dataSource.destroy();
   }

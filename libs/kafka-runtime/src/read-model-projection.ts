@@ -1,12 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { EventEnvelope, Producer } from '@ccp/contracts';
+import { EventEnvelope, JournalAnchor, Producer } from '@ccp/contracts';
+
+/** The journal a projection reads: producer, namespace and physical topic (read models are keyed by them). */
+export interface ProjectedJournalRef {
+  readonly producer: Producer;
+  readonly namespace: string;
+  readonly topic: string;
+}
 
 /** Projects one journal's committed records into the read models (implemented by @ccp/read-models). */
 export interface ReadModelProjector {
-  /** projects the records and advances the projected position, in the caller's transaction */
-  project(manager: EntityManager, producer: Producer, records: readonly EventEnvelope[]): Promise<void>;
-  /** the next journal seq the read models have not seen */
-  nextSeq(manager: EntityManager, producer: Producer): Promise<number>;
+  /** projects the records and the anchors signed among them, and advances the projected position, in the caller's transaction */
+  project(manager: EntityManager, journal: ProjectedJournalRef, records: readonly EventEnvelope[], anchors: readonly JournalAnchor[]): Promise<void>;
+  /** the next journal seq the read models have not seen; throws if they project another namespace */
+  nextSeq(manager: EntityManager, journal: ProjectedJournalRef): Promise<number>;
 }
 
 export interface ProjectionLogger {
@@ -27,18 +34,23 @@ export class ReadModelProjection {
   constructor(
     private readonly dataSource: DataSource,
     private readonly projector: ReadModelProjector,
-    private readonly producer: Producer,
+    private readonly journal: ProjectedJournalRef,
     private readonly logger: ProjectionLogger,
   ) {}
 
-  /** The next journal seq the read models have not seen. */
-  async nextSeq(): Promise<number> {
-    return this.projector.nextSeq(this.dataSource.manager, this.producer);
+  private get producer(): Producer {
+    return this.journal.producer;
   }
 
-  enqueue(records: readonly EventEnvelope[]): void {
+  /** The next journal seq the read models have not seen. */
+  async nextSeq(): Promise<number> {
+    return this.projector.nextSeq(this.dataSource.manager, this.journal);
+  }
+
+  /** Queues committed records (and the anchors signed among them) for projection, in order. */
+  enqueue(records: readonly EventEnvelope[], anchors: readonly JournalAnchor[] = []): void {
     if (records.length === 0) return;
-    this.chain = this.chain.then(() => this.projectWithRetry(records));
+    this.chain = this.chain.then(() => this.projectWithRetry(records, anchors));
   }
 
   /** Resolves when everything enqueued so far is projected. */
@@ -50,14 +62,14 @@ export class ReadModelProjection {
     return this.projectedUpTo;
   }
 
-  private async projectWithRetry(records: readonly EventEnvelope[]): Promise<void> {
+  private async projectWithRetry(records: readonly EventEnvelope[], anchors: readonly JournalAnchor[]): Promise<void> {
     const fresh = records.filter((r) => r.seq > this.projectedUpTo);
     if (fresh.length === 0) return;
     for (;;) {
       try {
         await this.dataSource.transaction(async (manager) => {
           // the projector advances its own position (read_model_position) in this same transaction
-          await this.projector.project(manager, this.producer, fresh);
+          await this.projector.project(manager, this.journal, fresh, anchors);
         });
         this.projectedUpTo = fresh.at(-1)!.seq;
         this.failures = 0;

@@ -13,6 +13,7 @@ import {
   JournalPositionEntity,
   latestSnapshot,
   migrate,
+  readModelSchemaOf,
   readNextOffset,
   saveSnapshot,
   type PartitionKey,
@@ -46,7 +47,7 @@ describe('persistence on PostgreSQL (integration)', () => {
   });
 
   it('migrates an empty schema, and a second run applies nothing', async () => {
-    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000']);
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000']);
     expect(await migrate(dataSource)).toEqual([]);
     const tables: Array<{ table_name: string }> = await dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
@@ -56,8 +57,10 @@ describe('persistence on PostgreSQL (integration)', () => {
       'account_read_model',
       'default_case',
       'fund_balance_read_model',
+      'journal_anchor',
       'journal_position',
       'parameter_read_model',
+      'read_model_owner',
       'read_model_position',
       'snapshot',
       'typeorm_migrations',
@@ -175,6 +178,12 @@ describe('persistence on PostgreSQL (integration)', () => {
 
   it('migrates down and up again', async () => {
     await dataSource.undoLastMigration({ transaction: 'each' });
+    const namespaced: Array<{ table_name: string }> = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('journal_anchor', 'read_model_owner')`,
+      [SCHEMA],
+    );
+    expect(namespaced).toEqual([]);
+    await dataSource.undoLastMigration({ transaction: 'each' });
     const [afterOne]: Array<{ count: string }> = await dataSource.query(
       `SELECT count(*)::text AS count FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('read_model_position', 'parameter_read_model')`,
       [SCHEMA],
@@ -191,6 +200,28 @@ describe('persistence on PostgreSQL (integration)', () => {
       [SCHEMA],
     );
     expect(after?.count).toBe('0');
-    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000']);
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000']);
+  });
+
+  it('migrates once when several processes migrate the same new schema at the same moment', async () => {
+    const schema = `${SCHEMA}_race`;
+    const sources = [0, 1, 2, 3].map(() => createDataSource({ schema, applicationName: 'ccp-persistence-it', poolSize: 2 }));
+    try {
+      await Promise.all(sources.map((ds) => ds.initialize()));
+      const applied = await Promise.all(sources.map((ds) => migrate(ds)));
+      expect(applied.flat()).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000']);
+    } finally {
+      await sources[0]!.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await Promise.all(sources.map((ds) => (ds.isInitialized ? ds.destroy() : undefined)));
+    }
+  });
+
+  it('derives one schema per topic namespace, distinct even where the names differ only in punctuation', () => {
+    expect(readModelSchemaOf('')).toBeUndefined();
+    const a = readModelSchemaOf('main-20261207.')!;
+    expect(a).toMatch(/^ccp_main_20261207_[0-9a-f]{8}$/);
+    expect(readModelSchemaOf('a.b')).not.toBe(readModelSchemaOf('a_b'));
+    expect(readModelSchemaOf('x'.repeat(100))!.length).toBeLessThanOrEqual(63);
+    expect(readModelSchemaOf('main-20261207.')).toBe(a);
   });
 });

@@ -1,4 +1,14 @@
-export { projectJournalRecords, readProjectionPositions, ProjectionGapError, type ProjectionPosition } from './projection/project-journal-records';
+export {
+  catalogueJournal,
+  ForeignNamespaceError,
+  projectJournalRecords,
+  ProjectionGapError,
+  readLatestAnchors,
+  readModelOwner,
+  readProjectionPositions,
+  type ProjectedJournal,
+  type ProjectionPosition,
+} from './projection/project-journal-records';
 export { MARGIN_NOT_PROJECTED_TYPES, MARGIN_PROJECTED_TYPES } from './projection/margin.projector';
 export { LIQUIDATION_NOT_PROJECTED_TYPES, LIQUIDATION_PROJECTED_TYPES } from './projection/liquidation.projector';
 export { DEFAULT_FUND_NOT_PROJECTED_TYPES, DEFAULT_FUND_PROJECTED_TYPES, INSURANCE_FUND_ID, memberFundId, skinInTheGameFundId } from './projection/default-fund.projector';

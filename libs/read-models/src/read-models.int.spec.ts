@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PRODUCERS, type EventEnvelope, type Producer } from '@ccp/contracts';
+import { ANCHOR_INTERVAL, anchorFor, developmentJournalKeys, latestAnchors, signerOf, PRODUCERS, verifyHead, type EventEnvelope, type JournalAnchor, type Producer } from '@ccp/contracts';
 import { defaultFundDecider, fundBalances, type DefaultFundState } from '@ccp/default-fund-domain';
 import { DECIDERS, simulate, type OutcomeSummary } from '@ccp/engine';
 import { uniqueSchemaName } from '@ccp/infra-testing';
@@ -20,6 +20,7 @@ import { createDataSource, migrate } from '@ccp/persistence';
 import type { DataSource } from 'typeorm';
 import {
   accountViewSchema,
+  anchorListSchema,
   defaultCaseViewSchema,
   defaultListSchema,
   findAccount,
@@ -27,10 +28,14 @@ import {
   fundsViewSchema,
   HealthModule,
   listDefaults,
+  catalogueJournal,
+  ForeignNamespaceError,
   ProjectionGapError,
   projectJournalRecords,
   ReadApiModule,
   readFunds,
+  readLatestAnchors,
+  readModelOwner,
   readProjectionPositions,
   setupOpenApi,
   writeOpenApiDocument,
@@ -54,7 +59,14 @@ function runScenario(name: string): { summary: OutcomeSummary; journals: Journal
 }
 
 /** Batches of `size` records, each journal's batches interleaved round-robin, each in its own transaction. */
+/** The anchors each journal's owner publishes with its records (development keys, as the embedded engine signs). */
+function anchorsOf(journals: Journals): Record<Producer, JournalAnchor[]> {
+  const keys = developmentJournalKeys();
+  return Object.fromEntries(PRODUCERS.map((p) => [p, journals[p].flatMap((r) => anchorFor(r, signerOf(p, keys.privateKeys[p])) ?? [])])) as Record<Producer, JournalAnchor[]>;
+}
+
 async function projectInterleaved(dataSource: DataSource, journals: Journals, size: number): Promise<void> {
+  const anchors = anchorsOf(journals);
   const cursors = Object.fromEntries(PRODUCERS.map((p) => [p, 0])) as Record<Producer, number>;
   for (let progressed = true; progressed; ) {
     progressed = false;
@@ -62,7 +74,7 @@ async function projectInterleaved(dataSource: DataSource, journals: Journals, si
       const from = cursors[producer];
       const batch = journals[producer].slice(from, from + size);
       if (batch.length === 0) continue;
-      await dataSource.transaction((manager) => projectJournalRecords(manager, producer, batch));
+      await dataSource.transaction((manager) => projectJournalRecords(manager, catalogueJournal(producer), batch, anchors[producer]));
       cursors[producer] = from + batch.length;
       progressed = true;
     }
@@ -77,11 +89,13 @@ async function dumpReadModels(dataSource: DataSource): Promise<unknown> {
     ['parameter_read_model', 'producer, name'],
     ['default_case', 'default_id'],
     ['read_model_position', 'producer'],
+    ['read_model_owner', 'namespace'],
+    ['journal_anchor', 'producer, seq'],
   ];
   const out: Record<string, unknown> = {};
   for (const [table, order] of tables) {
     const rows: Array<Record<string, unknown>> = await dataSource.query(`SELECT * FROM ${table} ORDER BY ${order}`);
-    out[table] = rows.map(({ updated_at: _u, created_at: _c, ...rest }) => rest);
+    out[table] = rows.map(({ updated_at: _u, created_at: _c, claimed_at: _claimed, ...rest }) => rest);
   }
   return out;
 }
@@ -220,9 +234,9 @@ describe.each(SCENARIOS)('read models of %s (PostgreSQL integration)', (scenario
   it('changes nothing when the same records are projected again, whole or overlapping', async () => {
     const before = await dumpReadModels(dataSource);
     for (const producer of PRODUCERS) {
-      await dataSource.transaction((manager) => projectJournalRecords(manager, producer, journals[producer]));
+      await dataSource.transaction((manager) => projectJournalRecords(manager, catalogueJournal(producer), journals[producer]));
       const tail = journals[producer].slice(Math.floor(journals[producer].length / 2));
-      await dataSource.transaction((manager) => projectJournalRecords(manager, producer, tail));
+      await dataSource.transaction((manager) => projectJournalRecords(manager, catalogueJournal(producer), tail));
     }
     expect(await dumpReadModels(dataSource)).toEqual(before);
   });
@@ -233,13 +247,69 @@ describe.each(SCENARIOS)('read models of %s (PostgreSQL integration)', (scenario
     const last = margin[margin.length - 1]!;
     // seq one beyond the head: a gap
     const gap = { ...last, seq: last.seq + 2, id: `margin:${last.seq + 2}` };
-    await expect(dataSource.transaction((m) => projectJournalRecords(m, 'margin', [gap]))).rejects.toThrow(ProjectionGapError);
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, catalogueJournal('margin'), [gap]))).rejects.toThrow(ProjectionGapError);
     // the right seq, but linked to another chain
     const foreign = { ...last, seq: last.seq + 1, id: `margin:${last.seq + 1}`, prevHash: 'f'.repeat(64) };
-    await expect(dataSource.transaction((m) => projectJournalRecords(m, 'margin', [foreign]))).rejects.toThrow(/another chain/);
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, catalogueJournal('margin'), [foreign]))).rejects.toThrow(/another chain/);
     // a record of another journal
-    await expect(dataSource.transaction((m) => projectJournalRecords(m, 'liquidation', [last]))).rejects.toThrow(/written by margin/);
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, catalogueJournal('liquidation'), [last]))).rejects.toThrow(/written by margin/);
     expect(await dumpReadModels(dataSource)).toEqual(before);
+  });
+
+  it("never continues, nor serves, another namespace's read models", async () => {
+    const before = await dumpReadModels(dataSource);
+    const first = journals.margin.slice(0, 1);
+    const other = catalogueJournal('margin', 'another-namespace.');
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, other, first))).rejects.toThrow(ForeignNamespaceError);
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, other, first))).rejects.toThrow(/namespace '', not 'another-namespace\.'/);
+    await expect(readProjectionPositions(dataSource.manager, 'another-namespace.')).rejects.toThrow(ForeignNamespaceError);
+    // a namespace's journal named with another namespace's topic is refused before anything is read
+    await expect(dataSource.transaction((m) => projectJournalRecords(m, { ...catalogueJournal('margin'), topic: other.topic }, first))).rejects.toThrow(/is not the margin journal/);
+    expect(await readModelOwner(dataSource.manager)).toBe('');
+    expect(await dumpReadModels(dataSource)).toEqual(before);
+  });
+
+  it('keeps the signed anchors of the records it projects; the latest per journal is what an auditor pins', async () => {
+    const other = uniqueSchemaName('rm_anchors');
+    const ds = createDataSource({ schema: other, applicationName: 'ccp-read-models-it', poolSize: 2 });
+    await ds.initialize();
+    try {
+      await migrate(ds);
+      const keys = developmentJournalKeys();
+      const expected: JournalAnchor[] = [];
+      for (const producer of PRODUCERS) {
+        const signer = signerOf(producer, keys.privateKeys[producer]);
+        const records = journals[producer];
+        const anchors = records.flatMap((r) => anchorFor(r, signer) ?? []);
+        expected.push(...anchors);
+        // in batches of 5, each with every anchor: only those signing a batch's own records are kept
+        for (let i = 0; i < records.length; i += 5) {
+          await ds.transaction((manager) => projectJournalRecords(manager, catalogueJournal(producer), records.slice(i, i + 5), anchors));
+        }
+      }
+      expect(expected.some((a) => a.reason === 'default-closed')).toBe(true);
+      const stored: Array<{ n: number }> = await ds.query(`SELECT count(*)::int AS n FROM journal_anchor`);
+      expect(stored[0]!.n).toBe(expected.length);
+      const latest = await readLatestAnchors(ds.manager);
+      expect(latest).toEqual(PRODUCERS.flatMap((p) => latestAnchors(expected).get(p) ?? []));
+      for (const a of latest) expect(verifyHead(keys.keyring, a)).toBe(true);
+      // an anchor that does not sign its record is refused with the batch
+      const record = journals.margin[0]!;
+      const fresh = uniqueSchemaName('rm_anchors_bad');
+      const bad = createDataSource({ schema: fresh, applicationName: 'ccp-read-models-it', poolSize: 2 });
+      await bad.initialize();
+      try {
+        await migrate(bad);
+        const forged = { ...anchorFor({ ...record, seq: ANCHOR_INTERVAL - 1 }, signerOf('margin', keys.privateKeys.margin))!, seq: 0, hash: 'a'.repeat(64) };
+        await expect(bad.transaction((m) => projectJournalRecords(m, catalogueJournal('margin'), [record], [forged]))).rejects.toThrow(/signs hash/);
+      } finally {
+        await bad.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+        await bad.destroy();
+      }
+    } finally {
+      await ds.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`);
+      await ds.destroy();
+    }
   });
 
   it('reaches the same read models when four services project concurrently, each on its own connection', async () => {
@@ -248,11 +318,12 @@ describe.each(SCENARIOS)('read models of %s (PostgreSQL integration)', (scenario
     await ds.initialize();
     try {
       await migrate(ds);
+      const anchors = anchorsOf(journals);
       await Promise.all(
         PRODUCERS.map(async (producer) => {
           const records = journals[producer];
           for (let i = 0; i < records.length; i += 3) {
-            await ds.transaction((manager) => projectJournalRecords(manager, producer, records.slice(i, i + 3)));
+            await ds.transaction((manager) => projectJournalRecords(manager, catalogueJournal(producer), records.slice(i, i + 3), anchors[producer]));
           }
         }),
       );
@@ -270,7 +341,7 @@ describe.each(SCENARIOS)('read models of %s (PostgreSQL integration)', (scenario
     try {
       await migrate(ds);
       const attempt = ds.transaction(async (manager) => {
-        await projectJournalRecords(manager, 'default-fund', journals['default-fund']);
+        await projectJournalRecords(manager, catalogueJournal('default-fund'), journals['default-fund']);
         throw new Error('crash before commit');
       });
       await expect(attempt).rejects.toThrow('crash before commit');
@@ -391,10 +462,22 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
     expect(body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining(field), issues: [{ field, message: expect.stringMatching(message) }] });
   });
 
+  it("GET /anchors returns each journal's latest signed head, the same from every service", async () => {
+    const expected = await readLatestAnchors(dataSource.manager);
+    expect(expected.map((a) => a.journal)).toEqual([...PRODUCERS]);
+    const keys = developmentJournalKeys();
+    for (const a of expected) expect(verifyHead(keys.keyring, a)).toBe(true);
+    for (const producer of PRODUCERS) {
+      const { status, body } = await get(producer, '/anchors');
+      expect(status).toBe(200);
+      expect(anchorListSchema.parse(body)).toEqual({ anchors: expected });
+    }
+  });
+
   it('serves the OpenAPI document at /openapi.json and Swagger UI at /docs', async () => {
     const { status, body } = (await get('margin', '/openapi.json')) as { status: number; body: OpenApiBody };
     expect(status).toBe(200);
-    expect(Object.keys(body.paths).sort()).toEqual(['/accounts/{accountId}', '/defaults', '/defaults/{defaultId}', '/health/live', '/health/ready']);
+    expect(Object.keys(body.paths).sort()).toEqual(['/accounts/{accountId}', '/anchors', '/defaults', '/defaults/{defaultId}', '/health/live', '/health/ready']);
     expect(body.components.schemas['Account']?.properties['cashBalance']?.type).toBe('string');
     const fundPaths = Object.keys(((await get('default-fund', '/openapi.json')).body as OpenApiBody).paths);
     expect(fundPaths).toContain('/funds');

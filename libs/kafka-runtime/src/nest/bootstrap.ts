@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, INestApplication, Logger, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '@ccp/persistence';
+import { createDataSource, migrate } from '@ccp/persistence';
 import { projectJournalRecords, ReadApiModule, readProjectionPositions, setupOpenApi } from '@ccp/read-models';
 import { startTelemetry, type Telemetry } from '@ccp/telemetry';
 import { JournalRuntime, JournalRuntimeOptions } from '../journal-runtime';
@@ -41,8 +41,8 @@ export interface ServiceBindings {
 export function readModelBindings(producer: ServiceConfig['producer']): ServiceBindings {
   return {
     projector: {
-      project: (manager, p, records) => projectJournalRecords(manager, p, records),
-      nextSeq: async (manager, p) => (await readProjectionPositions(manager))[p].nextSeq,
+      project: (manager, journal, records, anchors) => projectJournalRecords(manager, journal, records, anchors),
+      nextSeq: async (manager, journal) => (await readProjectionPositions(manager, journal.namespace))[journal.producer].nextSeq,
     },
     modules: (dataSource) => [ReadApiModule.register({ producer, dataSource })],
     configureApp: (app) => {
@@ -62,7 +62,8 @@ export interface StartedService {
 }
 
 /**
- * Starts one journal service: configuration validated first, then the database, the HTTP app
+ * Starts one journal service: configuration validated first, then the database (its schema
+ * migrated), the HTTP app
  * (health answers while the journal folds), then the journal transport (fold → consume).
  */
 export async function startJournalService(
@@ -74,22 +75,35 @@ export async function startJournalService(
   const logger = new Logger(`ccp-${config.producer}`);
   const dataSource = createDataSource({ url: config.databaseUrl, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), applicationName: `ccp-${config.producer}` });
   await dataSource.initialize();
-  const runtime = new JournalRuntime({
-    producer: config.producer,
-    brokers: config.brokers,
-    namespace: config.namespace,
-    ...(bindings.projector ? { dataSource, projector: bindings.projector } : {}),
-    logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
-    ...runtimeOverrides,
-  });
-  const app = await NestFactory.create(JournalServiceModule.register(runtime, bindings.modules?.(dataSource) ?? []), { logger: nestLogLevels });
-  app.enableShutdownHooks();
-  bindings.configureApp?.(app);
-  app.connectMicroservice({ strategy: new JournalTransport(runtime) }, { inheritAppConfig: true });
-  await app.listen(config.httpPort, config.httpHost);
+  let runtime: JournalRuntime | undefined;
+  let app: INestApplication | undefined;
+  try {
+    // The schema is the namespace's own (service-config): migrated here, under an advisory lock, so
+    // the four services starting together on a new namespace apply the migrations once.
+    if (bindings.projector) await migrate(dataSource);
+    runtime = new JournalRuntime({
+      producer: config.producer,
+      brokers: config.brokers,
+      namespace: config.namespace,
+      ...(bindings.projector ? { dataSource, projector: bindings.projector } : {}),
+      logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
+      ...runtimeOverrides,
+    });
+    app = await NestFactory.create(JournalServiceModule.register(runtime, bindings.modules?.(dataSource) ?? []), { logger: nestLogLevels });
+    app.enableShutdownHooks();
+    bindings.configureApp?.(app);
+    app.connectMicroservice({ strategy: new JournalTransport(runtime) }, { inheritAppConfig: true });
+    await app.listen(config.httpPort, config.httpHost);
+    await app.startAllMicroservices();
+  } catch (error: unknown) {
+    // a refused start leaves nothing open behind it (broker connections, the pool, the socket)
+    await runtime?.stop().catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address() as { port: number } | string | null;
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  await app.startAllMicroservices();
   return {
     app,
     runtime,

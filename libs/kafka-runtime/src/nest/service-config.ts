@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Producer } from '@ccp/contracts';
 import { parseBrokers } from '../kafka-client';
+import { readModelSchemaOf } from '@ccp/persistence';
 import { checkNamespace } from '../topology';
 
 /** Default HTTP ports of the four services (stack-up.sh uses them). */
@@ -48,6 +49,7 @@ export interface ServiceConfig {
   readonly producer: Producer;
   readonly brokers: string[];
   readonly databaseUrl: string;
+  /** CCP_DATABASE_SCHEMA, else the namespace's own schema (readModelSchemaOf): one namespace per schema */
   readonly databaseSchema: string | undefined;
   readonly httpPort: number;
   /** interface to bind (containers: 0.0.0.0) */
@@ -73,7 +75,7 @@ export function loadServiceConfig(producer: Producer, env: Readonly<Record<strin
     producer,
     brokers: c.KAFKA_BROKERS,
     databaseUrl: c.DATABASE_URL,
-    databaseSchema: c.CCP_DATABASE_SCHEMA,
+    databaseSchema: c.CCP_DATABASE_SCHEMA ?? readModelSchemaOf(c.CCP_TOPIC_NAMESPACE),
     httpPort: c.HTTP_PORT ?? DEFAULT_HTTP_PORTS[producer],
     httpHost: c.HTTP_HOST,
     namespace: c.CCP_TOPIC_NAMESPACE,

@@ -7,6 +7,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'read_model_position' })
 export class ReadModelPositionEntity {
+  /** the journal's physical topic (namespace included): a position only continues the journal it read */
+  @PrimaryColumn({ name: 'journal_topic', type: 'text' })
+  journalTopic!: string;
+
   @PrimaryColumn({ type: 'text' })
   producer!: string;
 

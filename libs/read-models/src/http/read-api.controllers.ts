@@ -2,8 +2,9 @@ import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestj
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { identifier } from '@ccp/contracts';
 import type { DataSource } from 'typeorm';
+import { readLatestAnchors } from '../projection/project-journal-records';
 import { findAccount, findDefaultCase, listDefaults, readFunds } from '../queries/read-model.queries';
-import type { AccountView, DefaultCaseView, DefaultList, FundsView, ListDefaultsQuery } from '../queries/read-model.views';
+import type { AccountView, AnchorList, DefaultCaseView, DefaultList, FundsView, ListDefaultsQuery } from '../queries/read-model.views';
 import { listDefaultsQuerySchema } from '../queries/read-model.views';
 import { READ_MODEL_DATA_SOURCE } from './read-api.tokens';
 import { ZodValidationPipe } from './zod-validation.pipe';
@@ -70,5 +71,18 @@ export class DefaultsController {
     const found = await findDefaultCase(this.dataSource.manager, defaultId);
     if (found === null) throw new NotFoundException(`default ${defaultId} is not known`);
     return found;
+  }
+}
+
+@ApiTags('anchors')
+@Controller('anchors')
+export class AnchorsController {
+  constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  @Get()
+  @ApiOperation({ summary: "The latest signed head of each journal (every 10,000 records and at each default's close), as its owner published it" })
+  @ApiOkResponse({ schema: schemaRef('AnchorList') })
+  async list(): Promise<AnchorList> {
+    return { anchors: await readLatestAnchors(this.dataSource.manager) };
   }
 }

@@ -1,11 +1,11 @@
 import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
 import { PRODUCERS, type Producer } from '@ccp/contracts';
 import { DataSource } from 'typeorm';
-import { AccountsController, DefaultsController, FundsController } from './read-api.controllers';
+import { AccountsController, AnchorsController, DefaultsController, FundsController } from './read-api.controllers';
 import { READ_API_PRODUCER, READ_MODEL_DATA_SOURCE } from './read-api.tokens';
 
 export interface ReadApiOptions {
-  /** the service serving this API: margin adds /accounts, default-fund adds /funds; every one serves /defaults */
+  /** the service serving this API: margin adds /accounts, default-fund adds /funds; every one serves /defaults and /anchors */
   readonly producer: Producer;
   /**
    * The initialized data source to query. Omitted: the module injects `DataSource` (the TypeORM class
@@ -21,7 +21,7 @@ const CONTROLLERS: Readonly<Record<Producer, readonly Type[]>> = {
   'loss-allocation': [DefaultsController],
 };
 
-/** The read API of one service over the PostgreSQL read models (libs/read-models projection). */
+/** The read API of one service (and /anchors, the journals' latest signed heads, on every one) over the PostgreSQL read models (libs/read-models projection). */
 @Module({})
 export class ReadApiModule {
   static register(options: ReadApiOptions): DynamicModule {
@@ -32,7 +32,7 @@ export class ReadApiModule {
       options.dataSource !== undefined ? { provide: READ_MODEL_DATA_SOURCE, useValue: options.dataSource } : { provide: READ_MODEL_DATA_SOURCE, useExisting: DataSource };
     return {
       module: ReadApiModule,
-      controllers: [...CONTROLLERS[options.producer]],
+      controllers: [...CONTROLLERS[options.producer], AnchorsController],
       providers: [dataSource, { provide: READ_API_PRODUCER, useValue: options.producer }],
     };
   }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
-import { accountViewSchema, defaultCaseViewSchema, defaultListSchema, fundsViewSchema } from '../queries/read-model.views';
+import { accountViewSchema, anchorListSchema, defaultCaseViewSchema, defaultListSchema, fundsViewSchema } from '../queries/read-model.views';
 
 const validationErrorSchema = z
   .object({
@@ -20,6 +20,7 @@ export const READ_API_SCHEMAS = {
   Funds: fundsViewSchema,
   DefaultCase: defaultCaseViewSchema,
   DefaultList: defaultListSchema,
+  AnchorList: anchorListSchema,
   ValidationError: validationErrorSchema,
 } as const;
 

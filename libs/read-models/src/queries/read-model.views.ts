@@ -58,6 +58,27 @@ export const fundsViewSchema = z
   .strict();
 export type FundsView = z.infer<typeof fundsViewSchema>;
 
+export const anchorListSchema = z
+  .object({
+    anchors: z
+      .array(
+        z
+          .object({
+            journal: z.enum(['margin', 'liquidation', 'default-fund', 'loss-allocation']),
+            seq: z.number().int().min(0),
+            hash: z.string().regex(/^[0-9a-f]{64}$/),
+            signature: z.string().describe("base64url Ed25519 signature by the journal's owner of `ccp.journal-head.v1\\n<journal>\\n<seq>\\n<hash>`"),
+            reason: z.enum(['interval', 'default-closed', 'head']),
+            defaultId: z.string().nullable(),
+            occurredAt: z.string(),
+          })
+          .strict(),
+      )
+      .describe('the latest anchor of each journal, in journal order; pin them with `ccp audit verify --expect-head journal=hash@seq`'),
+  })
+  .strict();
+export type AnchorList = z.infer<typeof anchorListSchema>;
+
 export const DEFAULT_STAGES = ['liquidating', 'declared', 'forwarded', 'covered', 'allocated', 'applied'] as const;
 const stage = z
   .enum(DEFAULT_STAGES)
