@@ -245,7 +245,8 @@ export async function verifyJournals(dir: string, deciders: Readonly<Record<Prod
       // the field by re-deciding when it can be.
       let chainBreak: Finding | null = null;
       try {
-        const b = chain.next(record, position);
+        // a canonical line is hashed as read: the bytes the journal holds, serialized once (by its writer)
+        const b = chain.next(record, position, notCanonical ? undefined : text);
         if (b) chainBreak = at(b.field, b.reason);
       } catch (e) {
         chainBreak = at('hash', `record cannot be hashed: ${(e as Error).message}`);

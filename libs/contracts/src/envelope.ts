@@ -96,6 +96,19 @@ export function sealRecordWithLine<TType extends string, TPayload>(
   return { record: { ...withoutHash, hash }, line: `${body.slice(0, at)},"hash":"${hash}"${body.slice(at)}` };
 }
 
+/**
+ * The hash of a sealed record from its canonical bytes, without re-serializing: the hashed body is
+ * the line with its `,"hash":"…"` member taken out (the first one: it precedes `id`, and the only
+ * earlier values, causationId and correlationId, are strings, which cannot hold an unescaped `"`).
+ * Only for a line known to be canonical (the audit checks that first); else null.
+ */
+export function hashOfCanonicalLine(line: string, prevHash: string): string | null {
+  const at = line.indexOf(',"hash":"');
+  if (at < 0 || line.charCodeAt(at + 9 + 64) !== 34 /* " */) return null;
+  const body = line.slice(0, at) + line.slice(at + 9 + 64 + 1);
+  return createHash('sha256').update(prevHash).update(body).digest('hex');
+}
+
 /** The canonical bytes of a sealed record: one line of a file journal, one Kafka message value. */
 export function serializeRecord(record: EventEnvelope): string {
   return canonicalJson(record);

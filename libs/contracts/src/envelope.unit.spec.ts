@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { canonicalJson, CanonicalJsonError } from './canonical-json';
-import { GENESIS_HASH, hashRecord, PRODUCERS, sealRecord, sealRecordWithLine, serializeRecord, UnsealedEnvelope } from './envelope';
+import { GENESIS_HASH, hashOfCanonicalLine, hashRecord, PRODUCERS, sealRecord, sealRecordWithLine, serializeRecord, UnsealedEnvelope } from './envelope';
 
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -44,6 +44,26 @@ describe('sealRecordWithLine', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('hashOfCanonicalLine', () => {
+  it("hashes a canonical line to its record's hash, and an edited one to another", () => {
+    fc.assert(
+      fc.property(unsealed, fc.constantFrom(GENESIS_HASH, 'ab'.repeat(32)), (u, prev) => {
+        const { record, line } = sealRecordWithLine(u, prev);
+        expect(hashOfCanonicalLine(line, prev)).toBe(record.hash);
+        const edited = serializeRecord({ ...record, seq: record.seq + 1 });
+        expect(hashOfCanonicalLine(edited, prev)).not.toBe(record.hash);
+        expect(hashOfCanonicalLine(line, 'cd'.repeat(32))).not.toBe(record.hash);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is null for a line without a hash member', () => {
+    expect(hashOfCanonicalLine('{"id":"margin:0"}', GENESIS_HASH)).toBeNull();
+    expect(hashOfCanonicalLine('{"hash":"abc","id":"margin:0"}', GENESIS_HASH)).toBeNull();
   });
 });
 
