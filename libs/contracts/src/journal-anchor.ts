@@ -1,4 +1,5 @@
 import { canonicalJson } from './canonical-json';
+import { instantProblem } from './schema-primitives';
 import { EventEnvelope, Producer, PRODUCERS } from './envelope';
 import { JournalSigner, SignedHead } from './journal-signature';
 
@@ -74,7 +75,7 @@ export function parseAnchor(value: unknown): JournalAnchor {
   if (typeof a.signature !== 'string') fail('signature', 'a base64url Ed25519 signature');
   if (!['interval', 'default-closed', 'head'].includes(a.reason as string)) fail('reason', 'interval, default-closed or head');
   if (a.defaultId !== null && typeof a.defaultId !== 'string') fail('defaultId', 'a string or null');
-  if (typeof a.occurredAt !== 'string') fail('occurredAt', 'an ISO-8601 instant');
+  if (typeof a.occurredAt !== 'string' || instantProblem(a.occurredAt) !== undefined) fail('occurredAt', `a real ISO-8601 UTC instant (${typeof a.occurredAt === 'string' ? instantProblem(a.occurredAt) : 'not a string'})`);
   const { journal, seq, hash, signature, reason, defaultId, occurredAt } = a as JournalAnchor;
   return { journal, seq, hash, signature, reason, defaultId, occurredAt };
 }

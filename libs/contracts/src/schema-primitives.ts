@@ -57,9 +57,39 @@ export const identifier = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@\-/]*$/, 'letters, digits and . _ : @ - / only')
   // Identifiers become object keys (AllocationBasisCaptured.marks): never one that untrusted JSON refuses.
   .refine((s) => !FORBIDDEN_JSON_KEYS.has(s), 'must not be __proto__, constructor or prototype');
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Why `text` is not a real UTC instant (undefined when it is): the shape is RFC 3339 with `Z`, and the fields must name a
+ * day of the proleptic Gregorian calendar and a time of day (no 2025-13-10, no 2025-02-30, no 24:00, no leap second —
+ * a leap second cannot be ordered against the instants around it, and no venue timestamps one).
+ */
+export function instantProblem(text: string): string | undefined {
+  const m = ISO_INSTANT.exec(text);
+  if (!m) return 'expected an ISO-8601 UTC instant such as 2025-10-10T21:15:00Z';
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12) return `month ${m[2]} does not exist (01-12)`;
+  if (day < 1 || day > daysInMonth(year, month)) return `day ${m[3]} does not exist in ${m[1]}-${m[2]} (it has ${daysInMonth(year, month)} days)`;
+  if (hour > 23) return `hour ${m[4]} does not exist (00-23)`;
+  if (minute > 59) return `minute ${m[5]} does not exist (00-59)`;
+  if (second > 59) return `second ${m[6]} does not exist (00-59; leap seconds are not accepted)`;
+  return undefined;
+}
+
+/** A real UTC instant (see instantProblem); the pattern stays on the schema so generated JSON Schema / OpenAPI shows it. */
 export const isoInstant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, 'expected an ISO-8601 UTC instant such as 2025-10-10T21:15:00Z');
+  .regex(ISO_INSTANT, 'expected an ISO-8601 UTC instant such as 2025-10-10T21:15:00Z')
+  .superRefine((text, ctx) => {
+    if (!ISO_INSTANT.test(text)) return; // the pattern reported it
+    const problem = instantProblem(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 export const side = z.enum(['long', 'short']);
 export type Side = z.infer<typeof side>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventEnvelope, hashRecord, parseUntrustedJson, PRODUCERS, recordId, WIRE_EVENT_SCHEMAS, WireEventType } from '@ccp/contracts';
+import { EventEnvelope, hashRecord, isoInstant, parseUntrustedJson, PRODUCERS, recordId, WIRE_EVENT_SCHEMAS, WireEventType } from '@ccp/contracts';
 
 /** Why a message could not be applied: what a dead-letter record carries. */
 export interface DeadLetterReason {
@@ -19,7 +19,7 @@ const envelopeSchema = z
     version: int,
     stream: z.string(),
     seq: int,
-    occurredAt: z.string(),
+    occurredAt: isoInstant,
     causationId: z.string().nullable(),
     correlationId: z.string().nullable(),
     producer: z.enum(PRODUCERS),

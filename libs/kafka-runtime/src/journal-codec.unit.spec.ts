@@ -26,4 +26,12 @@ describe('parseJson: a message from the broker', () => {
   it('a journal record carrying a forbidden key is refused before its hash is even checked', () => {
     expect(decodeJournalRecord(bytes('{"id":"margin:1","__proto__":{"producer":"margin"}}'), 'margin')).toMatchObject({ ok: false, reason: { code: 'forbidden_key', path: '__proto__' } });
   });
+
+  it.each(['2025-02-30T00:00:00Z', '2025-13-10T00:00:00Z', 'yesterday'])('a journal record dated %s (no such instant) is malformed at occurredAt', (occurredAt) => {
+    const record = {
+      id: 'margin:1', type: 'CashDeposited', version: 1, stream: 'account:A', seq: 1, occurredAt, causationId: null, correlationId: null,
+      producer: 'margin', kind: 'input', source: null, payload: {}, prevHash: '0'.repeat(64), hash: '0'.repeat(64),
+    };
+    expect(decodeJournalRecord(bytes(JSON.stringify(record)), 'margin')).toMatchObject({ ok: false, reason: { code: 'malformed', path: 'occurredAt' } });
+  });
 });
