@@ -4,7 +4,7 @@ import { Decimal } from '@ccp/money';
 /**
  * Importer of the public reconstruction of the 2025-10-10 Hyperliquid auto-deleveraging
  * (ConejoCapital/HyperMultiAssetedADL, commit 79bad0f, "cash-only" canonical outputs; copied
- * unchanged to /work/shared/data/hyperliquid-2025-10-10/). It reads, it does not interpret:
+ * unchanged to the data directory given to the study (`--data`)). It reads, it does not interpret:
  * rows are parsed exactly (decimal.js, never JS floats), checked, and either kept or rejected
  * with a reason — every row is accounted for (kept + rejected = data rows).
  *

@@ -284,8 +284,7 @@ ${
 ## 8. Reproduce
 
 \`\`\`
-export PATH=/work/main/.tools/node/bin:$PATH
-node -r @swc-node/register libs/cli/src/main.ts study hyperliquid-2025-10-10
+npm run study    # = libs/cli/bin/ccp study hyperliquid-2025-10-10
 \`\`\`
 writes this file, \`${where.chartFile}\` and the journals (\`--out <dir>\` for the report, \`--journals <dir>\`,
 \`--data <dir>\`); then \`ccp audit verify ${where.journalDir}\` and the counterfactual commands of section 6 re-check them.

@@ -65,7 +65,7 @@ export function namespacedTopicSpecs(namespace = ''): TopicSpec[] {
   return TOPIC_SPECS.map((spec) => ({ ...spec, name: `${namespace}${spec.name}` }));
 }
 
-/** Which journal writes each wire event (design.md §2; domain-conventions.md "event flow"). */
+/** Which journal writes each wire event (design.md §2; CONTRIBUTING.md "Add an event or a command"). */
 export const WIRE_EVENT_PRODUCER: Readonly<Record<WireEventType, Producer>> = {
   MaintenanceBreached: 'margin',
   AllocationBasisCaptured: 'margin',

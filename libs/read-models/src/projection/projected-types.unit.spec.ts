@@ -12,7 +12,7 @@ import { LIQUIDATION_NOT_PROJECTED_TYPES, LIQUIDATION_PROJECTED_TYPES } from './
 import { LOSS_ALLOCATION_NOT_PROJECTED_TYPES, LOSS_ALLOCATION_PROJECTED_TYPES } from './loss-allocation.projector';
 import { MARGIN_NOT_PROJECTED_TYPES, MARGIN_PROJECTED_TYPES } from './margin.projector';
 
-/** Which journal emits each wire event (docs/dev/domain-conventions.md, the event flow). */
+/** Which journal emits each wire event (WIRE_EVENT_PRODUCER in libs/kafka-runtime/src/topology.ts). */
 const WIRE_PRODUCER: Record<WireEventType, Producer> = {
   MaintenanceBreached: 'margin',
   AllocationBasisCaptured: 'margin',
