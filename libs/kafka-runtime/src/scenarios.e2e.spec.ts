@@ -108,7 +108,11 @@ describe.each(SCENARIOS)('%s through the four services on Kafka (e2e)', (name) =
       }
     }
     expect((await get('margin', '/defaults/unknown-default')).status).toBe(404);
-    expect((await get('margin', '/openapi.json')).body['openapi']).toBeDefined();
+    const openApi = (await get('margin', '/openapi.json')).body;
+    expect(openApi['openapi']).toBeDefined();
+    expect(Object.keys(openApi['paths'] as Record<string, unknown>).sort()).toEqual(['/accounts/{accountId}', '/anchors', '/defaults', '/defaults/{defaultId}', '/health/live', '/health/ready']);
+    expect(await get('margin', '/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect((await get('margin', '/health/ready')).status).toBe(200);
 
   });
 });

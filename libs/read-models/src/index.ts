@@ -21,5 +21,3 @@ export { ReadApiModule, type ReadApiOptions } from './http/read-api.module';
 export { READ_API_PRODUCER, READ_MODEL_DATA_SOURCE } from './http/read-api.tokens';
 export { buildOpenApiDocument, setupOpenApi, writeOpenApiDocument, READ_API_SCHEMAS, type OpenApiOptions } from './http/read-api.openapi';
 export { ZodValidationPipe, validationIssues, type ValidationErrorBody, type ValidationIssue } from './http/zod-validation.pipe';
-export { HealthModule, type HealthOptions, type ReadinessCheck, type ReadinessResult } from './http/health.module';
-export { parseServiceConfig, ServiceConfigError, type ServiceConfig } from './config/service-config';

@@ -26,7 +26,6 @@ import {
   findAccount,
   findDefaultCase,
   fundsViewSchema,
-  HealthModule,
   listDefaults,
   catalogueJournal,
   ForeignNamespaceError,
@@ -361,10 +360,9 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
   let journals: Journals;
   const apps: INestApplication[] = [];
   const base: Partial<Record<Producer, string>> = {};
-  let ready = false;
 
   async function start(producer: Producer): Promise<void> {
-    @Module({ imports: [ReadApiModule.register({ producer, dataSource }), HealthModule.register({ readiness: () => ({ ready, details: { producer } }) })] })
+    @Module({ imports: [ReadApiModule.register({ producer, dataSource })] })
     class TestApp {}
     const app = await NestFactory.create(TestApp, { logger: false });
     setupOpenApi(app, { title: `ccp ${producer}` });
@@ -477,7 +475,8 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
   it('serves the OpenAPI document at /openapi.json and Swagger UI at /docs', async () => {
     const { status, body } = (await get('margin', '/openapi.json')) as { status: number; body: OpenApiBody };
     expect(status).toBe(200);
-    expect(Object.keys(body.paths).sort()).toEqual(['/accounts/{accountId}', '/anchors', '/defaults', '/defaults/{defaultId}', '/health/live', '/health/ready']);
+    // the read API's own paths; a service adds /health/live and /health/ready (kafka-runtime, scenarios e2e)
+    expect(Object.keys(body.paths).sort()).toEqual(['/accounts/{accountId}', '/anchors', '/defaults', '/defaults/{defaultId}']);
     expect(body.components.schemas['Account']?.properties['cashBalance']?.type).toBe('string');
     const fundPaths = Object.keys(((await get('default-fund', '/openapi.json')).body as OpenApiBody).paths);
     expect(fundPaths).toContain('/funds');
@@ -487,7 +486,7 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
     expect(String(docs.body)).toMatch(/swagger/i);
   });
 
-  it('writes the OpenAPI document to a file the lead can commit', () => {
+  it('writes the OpenAPI document to a file (to commit or publish)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ccp-openapi-'));
     try {
       const file = join(dir, 'nested', 'margin.json');
@@ -500,13 +499,5 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('answers /health/live always and /health/ready as the host says', async () => {
-    expect(await get('margin', '/health/live')).toEqual({ status: 200, body: { status: 'live' } });
-    ready = false;
-    expect(await get('margin', '/health/ready')).toEqual({ status: 503, body: { status: 'not-ready', details: { producer: 'margin' } } });
-    ready = true;
-    expect(await get('margin', '/health/ready')).toEqual({ status: 200, body: { status: 'ready', details: { producer: 'margin' } } });
   });
 });
