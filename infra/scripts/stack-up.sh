@@ -35,6 +35,12 @@ export CCP_JOURNAL_KEYS_DIR="${CCP_JOURNAL_KEYS_DIR:-$STACK/keys}"
 if [ ! -f "$CCP_JOURNAL_KEYS_DIR/keyring.json" ]; then
   node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" keys generate --out "$CCP_JOURNAL_KEYS_DIR" >&2
 fi
+# The read API takes bearer tokens (docs/adr/0008); this stack's token issuer keeps its key pair
+# beside the journal keys (the services read only the public half): issue tokens with
+#   npm run ccp -- tokens issue --key "$CCP_JOURNAL_KEYS_DIR/read-api-issuer.key.pem" --auditor
+if [ -z "${CCP_READ_API_JWT_PUBLIC_KEY_FILE:-}" ] && [ ! -f "$CCP_JOURNAL_KEYS_DIR/read-api-issuer.public.pem" ]; then
+  node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" tokens keys --out "$CCP_JOURNAL_KEYS_DIR" >&2
+fi
 if [ -n "$CCP_TOPIC_NAMESPACE" ]; then
   node -r @swc-node/register "$ROOT/infra/kafka/create-topics.ts"
 fi

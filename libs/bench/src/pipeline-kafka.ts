@@ -53,7 +53,7 @@ export async function createBenchNamespace(brokers: string[], databaseUrl: strin
     kafka,
     admin,
     topo,
-    env: () => ({ KAFKA_BROKERS: brokers.join(','), DATABASE_URL: databaseUrl, CCP_DATABASE_SCHEMA: schema, HTTP_PORT: '0', CCP_TOPIC_NAMESPACE: namespace, OTEL_SDK_DISABLED: 'true', CCP_JOURNAL_DEV_KEYS: '1' }),
+    env: () => ({ KAFKA_BROKERS: brokers.join(','), DATABASE_URL: databaseUrl, CCP_DATABASE_SCHEMA: schema, HTTP_PORT: '0', CCP_TOPIC_NAMESPACE: namespace, OTEL_SDK_DISABLED: 'true', CCP_JOURNAL_DEV_KEYS: '1', CCP_READ_API_AUTH: 'off' }),
     async dispose(extraGroups) {
       await deleteNamespaceTopics(admin, namespace);
       await admin.deleteGroups([...PRODUCERS.map((p) => topo.groupId(p)), ...extraGroups]).catch(() => undefined);

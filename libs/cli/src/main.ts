@@ -1,8 +1,20 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { generateJournalKeys, parseUntrustedJson, rejection, RejectionError } from '@ccp/contracts';
+import {
+  generateJournalKeys,
+  generateTokenIssuerKeys,
+  issueReadApiToken,
+  parseUntrustedJson,
+  READ_API_TOKEN_AUDIENCE,
+  type ReadApiPrincipal,
+  rejection,
+  RejectionError,
+  TOKEN_ISSUER_PRIVATE_KEY_FILE,
+  TOKEN_ISSUER_PUBLIC_KEY_FILE,
+} from '@ccp/contracts';
 import {
   caseFile,
   counterfactual,
@@ -17,7 +29,7 @@ import {
   verifyJournals,
   VerifyProgress,
 } from '@ccp/audit';
-import { DECIDERS, readJournalKeys, scenarioFile, simulate, writeJournalKeys } from '@ccp/engine';
+import { DECIDERS, readJournalKeys, scenarioFile, simulate, writeJournalKeys, writeTokenIssuerKeys } from '@ccp/engine';
 import { runHyperliquidStudy, StudyAuditor } from '@ccp/hyperliquid-study';
 import { formatCounterfactual } from './format-counterfactual';
 import { formatOutcome } from './format-outcome';
@@ -28,6 +40,14 @@ const KEYS_USAGE = `  ccp keys generate --out <dir> [--force]
       fresh Ed25519 keys for the four journals: <journal>.key.pem (private, PKCS#8 PEM, mode 0600; each
       service gets only its own) and keyring.json (the public keys: for every reader, and for auditors'
       --keyring); refuses to overwrite existing files unless --force. CCP_JOURNAL_KEYS_DIR=<dir> uses them`;
+
+const TOKENS_USAGE = `  ccp tokens keys --out <dir> [--force]
+      a read-API token issuer key pair (Ed25519): ${TOKEN_ISSUER_PRIVATE_KEY_FILE} (private, mode 0600: keep it
+      with whoever issues tokens) and ${TOKEN_ISSUER_PUBLIC_KEY_FILE} (the services' CCP_READ_API_JWT_PUBLIC_KEY_FILE)
+  ccp tokens issue --key <private-key.pem> (--auditor | --member <memberId>) [--subject <sub>] [--ttl <seconds>]
+                   [--audience <aud>] [--issuer <iss>]
+      print a signed bearer token for the read API: an auditor reads everything, a member its own accounts,
+      defaults and fund row. Defaults: --ttl 3600, --audience ${READ_API_TOKEN_AUDIENCE}, --subject the role (and member)`;
 
 const USAGE = `usage:
   ccp simulate <scenario.json> [--out <dir>] [--keys <dir>] [--json]
@@ -57,7 +77,8 @@ const USAGE = `usage:
       docs/studies, --journals tmp/studies/hyperliquid-2025-10-10 (replaced), --data ../shared/data/hyperliquid-2025-10-10
   ccp schema scenario [--out <file>]
       print (or write) the JSON Schema of the scenario format
-${KEYS_USAGE}`;
+${KEYS_USAGE}
+${TOKENS_USAGE}`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -113,6 +134,8 @@ export function main(argv: string[]): void {
       return audit(rest);
     case 'keys':
       return keys(rest);
+    case 'tokens':
+      return tokens(rest);
     case 'help':
     case '--help':
     case '-h':
@@ -194,6 +217,60 @@ function keys(rest: string[]): void {
   for (const path of written) process.stdout.write(`  ${path}\n`);
   process.stdout.write(
     `ccp keys generate: keys of the four journals written to ${values.out} — give each service only its own <journal>.key.pem (or CCP_JOURNAL_KEYS_DIR=${values.out}), and keyring.json to every reader and auditor (ccp audit verify --keyring)\n`,
+  );
+}
+
+function tokens(rest: string[]): void {
+  const [sub, ...args] = rest;
+  const usage = (message: string): never => fail(`${message}\n\nusage:\n${TOKENS_USAGE}`);
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(`usage:\n${TOKENS_USAGE}\n`);
+    return;
+  }
+  if (sub === 'keys') {
+    const { values, positionals } = parsed(() => parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, force: { type: 'boolean' } } }));
+    if (values.out === undefined || positionals.length > 0) usage('ccp tokens keys: --out <dir> is required');
+    let files: [string, string];
+    try {
+      files = writeTokenIssuerKeys(values.out!, generateTokenIssuerKeys(), values.force === true);
+    } catch (error) {
+      return fail(`ccp tokens keys: ${(error as Error).message}`);
+    }
+    for (const path of files) process.stdout.write(`  ${path}\n`);
+    process.stdout.write(`ccp tokens keys: give the services ${files[1]} (CCP_READ_API_JWT_PUBLIC_KEY_FILE); issue tokens with ccp tokens issue --key ${files[0]}\n`);
+    return;
+  }
+  if (sub !== 'issue') usage(sub === undefined ? 'ccp tokens: name a subcommand' : `ccp tokens: unknown subcommand ${sub}`);
+  const { values, positionals } = parsed(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: { key: { type: 'string' }, auditor: { type: 'boolean' }, member: { type: 'string' }, subject: { type: 'string' }, ttl: { type: 'string' }, audience: { type: 'string' }, issuer: { type: 'string' } },
+    }),
+  );
+  if (positionals.length > 0) usage(`ccp tokens issue: unexpected ${positionals.join(' ')}`);
+  if (values.key === undefined) usage('ccp tokens issue: --key <private-key.pem> is required');
+  if ((values.auditor === true) === (values.member !== undefined)) usage('ccp tokens issue: give exactly one of --auditor or --member <memberId>');
+  if (values.member === '') usage('ccp tokens issue: --member needs a member id');
+  const ttl = values.ttl ?? '3600';
+  if (!/^[1-9][0-9]{0,8}$/.test(ttl)) usage(`ccp tokens issue: --ttl must be a positive whole number of seconds; got ${ttl}`);
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(readFileSync(values.key!));
+  } catch (error) {
+    return fail(`ccp tokens issue: ${values.key} is not a private key: ${(error as Error).message}`);
+  }
+  const principal: ReadApiPrincipal =
+    values.member !== undefined ? { role: 'member', memberId: values.member, subject: values.subject ?? `member:${values.member}` } : { role: 'auditor', subject: values.subject ?? 'auditor' };
+  issueReadApiToken(privateKey, {
+    principal,
+    issuedAt: new Date(),
+    ttlSeconds: Number(ttl),
+    ...(values.audience !== undefined ? { audience: values.audience } : {}),
+    ...(values.issuer !== undefined ? { issuer: values.issuer } : {}),
+  }).then(
+    (token) => process.stdout.write(`${token}\n`),
+    (error: unknown) => fail(`ccp tokens issue: ${(error as Error).message}`),
   );
 }
 

@@ -15,3 +15,4 @@ export * from './units';
 export * from './journal-signature';
 export * from './journal-anchor';
 export * from './signed-chain';
+export * from './read-api-token';

@@ -1,7 +1,18 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GeneratedKeys, KEYRING_FILE, keyringFromFile, keyringToFile, parseUntrustedJson, privateKeyFromPem, PRODUCERS, Producer } from '@ccp/contracts';
+import {
+  GeneratedKeys,
+  KEYRING_FILE,
+  keyringFromFile,
+  keyringToFile,
+  parseUntrustedJson,
+  privateKeyFromPem,
+  PRODUCERS,
+  Producer,
+  TOKEN_ISSUER_PRIVATE_KEY_FILE,
+  TOKEN_ISSUER_PUBLIC_KEY_FILE,
+} from '@ccp/contracts';
 
 /** `<journal>.key.pem`: a journal owner's Ed25519 private key, PKCS#8 PEM (as CCP_JOURNAL_KEYS_DIR reads it). */
 export const privateKeyFile = (journal: Producer): string => `${journal}.key.pem`;
@@ -50,4 +61,22 @@ export function readJournalKeys(dir: string): GeneratedKeys {
     if (!createPublicKey(privateKeys[p]).equals(keyring.keys[p])) throw new Error(`${path} is not the private key of ${p}'s public key in ${keyringPath}`);
   }
   return { keyring, privateKeys };
+}
+
+/**
+ * Writes a read-API token issuer's key pair (docs/adr/0008-read-api-tokens.md) into `dir`:
+ * `read-api-issuer.key.pem` (PKCS#8 PEM, mode 0600: only whoever issues tokens holds it) and
+ * `read-api-issuer.public.pem` (SPKI PEM: the services' CCP_READ_API_JWT_PUBLIC_KEY_FILE). Refuses
+ * to replace either unless `force`. Returns the paths written, private key first.
+ */
+export function writeTokenIssuerKeys(dir: string, pair: { privateKey: KeyObject; publicKey: KeyObject }, force = false): [string, string] {
+  mkdirSync(dir, { recursive: true });
+  const paths: [string, string] = [join(dir, TOKEN_ISSUER_PRIVATE_KEY_FILE), join(dir, TOKEN_ISSUER_PUBLIC_KEY_FILE)];
+  const existing = paths.filter((p) => existsSync(p));
+  if (existing.length > 0 && !force) throw new Error(`refusing to overwrite ${existing.join(', ')} (--force replaces them; tokens issued with the old key then stop verifying)`);
+  const flag = force ? 'w' : 'wx';
+  writeFileSync(paths[0], pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600, flag });
+  chmodSync(paths[0], 0o600);
+  writeFileSync(paths[1], pair.publicKey.export({ format: 'pem', type: 'spki' }) as string, { flag });
+  return paths;
 }

@@ -1,9 +1,22 @@
-import { createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateJournalKeys, KEYRING_FILE, keyringFromFile, PRODUCERS, privateKeyFromPem, signerOf, verifyHead } from '@ccp/contracts';
-import { journalKeyFiles, privateKeyFile, writeJournalKeys } from './journal-keys-dir';
+import {
+  generateJournalKeys,
+  generateTokenIssuerKeys,
+  issueReadApiToken,
+  KEYRING_FILE,
+  keyringFromFile,
+  principalOfAuthorization,
+  PRODUCERS,
+  privateKeyFromPem,
+  READ_API_TOKEN_AUDIENCE,
+  signerOf,
+  TOKEN_ISSUER_PRIVATE_KEY_FILE,
+  verifyHead,
+} from '@ccp/contracts';
+import { journalKeyFiles, privateKeyFile, writeJournalKeys, writeTokenIssuerKeys } from './journal-keys-dir';
 
 let dir: string;
 beforeEach(() => {
@@ -35,5 +48,27 @@ describe('writeJournalKeys (ccp keys generate)', () => {
     writeJournalKeys(dir, generateJournalKeys(), true);
     expect(readFileSync(join(dir, privateKeyFile('margin')), 'utf8')).toMatch(/BEGIN PRIVATE KEY/);
     expect(statSync(join(dir, privateKeyFile('margin'))).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('writeTokenIssuerKeys (ccp tokens keys)', () => {
+  it('writes the private key 0600 and the public key; a token signed with the one verifies with the other', async () => {
+    const [privatePath, publicPath] = writeTokenIssuerKeys(dir, generateTokenIssuerKeys());
+    expect(privatePath).toBe(join(dir, TOKEN_ISSUER_PRIVATE_KEY_FILE));
+    expect(statSync(privatePath).mode & 0o777).toBe(0o600);
+    expect(readFileSync(publicPath, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    const issuedAt = new Date('2025-10-10T21:00:00Z');
+    const token = await issueReadApiToken(createPrivateKey(readFileSync(privatePath)), { principal: { role: 'auditor', subject: 'a' }, issuedAt, ttlSeconds: 60 });
+    const key = createPublicKey(readFileSync(publicPath));
+    expect(await principalOfAuthorization(`Bearer ${token}`, { key, audience: READ_API_TOKEN_AUDIENCE }, issuedAt)).toEqual({ role: 'auditor', subject: 'a' });
+  });
+
+  it('refuses to replace an issuer key unless forced', () => {
+    const [privatePath] = writeTokenIssuerKeys(dir, generateTokenIssuerKeys());
+    const before = readFileSync(privatePath, 'utf8');
+    expect(() => writeTokenIssuerKeys(dir, generateTokenIssuerKeys())).toThrow(/refusing to overwrite .*read-api-issuer\.key\.pem/);
+    expect(readFileSync(privatePath, 'utf8')).toBe(before);
+    writeTokenIssuerKeys(dir, generateTokenIssuerKeys(), true);
+    expect(readFileSync(privatePath, 'utf8')).not.toBe(before);
   });
 });

@@ -47,7 +47,7 @@ describe('read models of one namespace (e2e, real broker and database)', () => {
     expect(await readModelOwner(manager)).toBe(first.namespace);
 
     // the anchors the services published, as the read API serves them: signed by each journal's owner
-    const response = await fetch(`http://127.0.0.1:${stack.services['default-fund'].port}/anchors`);
+    const response = await fetch(`http://127.0.0.1:${stack.services['default-fund'].port}/anchors`, { headers: { authorization: await first.authorization() } });
     const { anchors } = anchorListSchema.parse(await response.json());
     expect(anchors.map((a) => a.journal)).toEqual([...PRODUCERS]);
     for (const a of anchors) {
@@ -75,7 +75,7 @@ describe('read models of one namespace (e2e, real broker and database)', () => {
     const service = await startJournalService(config, readModelBindings('margin'), { keys: second.keys.margin, logger: { log: () => undefined, error: () => undefined } }, ['error']);
     try {
       // migrated at start, empty, and claimed by nobody until the first record is projected
-      const accounts = await fetch(`http://127.0.0.1:${service.port}/accounts/cm-a-house`);
+      const accounts = await fetch(`http://127.0.0.1:${service.port}/accounts/cm-a-house`, { headers: { authorization: await second.authorization() } });
       expect(accounts.status).toBe(404);
       expect(await readModelOwner(service.dataSource.manager)).toBeNull();
       const positions = await readProjectionPositions(service.dataSource.manager, second.namespace);

@@ -84,9 +84,10 @@ describe.each(SCENARIOS)('%s through the four services on Kafka (e2e)', (name) =
 
     // The read models, over each service's HTTP read API, agree with the journals: every default's
     // figures as the outcome summary states them, once every service has projected its journal.
-    const get = async (p: Producer, path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
-      const res = await fetch(`http://127.0.0.1:${stack.services[p].port}${path}`);
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    const auditor = await ns.authorization();
+    const get = async (p: Producer, path: string, authorization: string | null = auditor): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> => {
+      const res = await fetch(`http://127.0.0.1:${stack.services[p].port}${path}`, authorization === null ? {} : { headers: { authorization } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
     };
     for (const d of embedded.summary.defaults) {
       const expectedStage = d.allocation ? 'applied' : 'covered';
@@ -111,8 +112,16 @@ describe.each(SCENARIOS)('%s through the four services on Kafka (e2e)', (name) =
     const openApi = (await get('margin', '/openapi.json')).body;
     expect(openApi['openapi']).toBeDefined();
     expect(Object.keys(openApi['paths'] as Record<string, unknown>).sort()).toEqual(['/accounts/{accountId}', '/anchors', '/defaults', '/defaults/{defaultId}', '/health/live', '/health/ready']);
-    expect(await get('margin', '/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect((await get('margin', '/health/ready')).status).toBe(200);
+    // health needs no token (probes); the read API does; no framework banner on any answer
+    expect(await get('margin', '/health/live', null)).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect((await get('margin', '/health/ready', null)).status).toBe(200);
+    const anonymous = await get('margin', '/defaults', null);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm="ccp"/);
+    const member = embedded.summary.defaults[0]!.memberId;
+    const ofMember = await get('margin', '/defaults?limit=100', await ns.authorization({ role: 'member', subject: 'ops', memberId: member }));
+    expect((ofMember.body['items'] as Array<{ memberId: string }>).map((d) => d.memberId)).toEqual(embedded.summary.defaults.filter((d) => d.memberId === member).map(() => member));
+    for (const response of [anonymous, ofMember, await get('margin', '/health/live', null)]) expect(response.headers.get('x-powered-by')).toBeNull();
 
   });
 });

@@ -19,5 +19,6 @@ export { findAccount, findDefaultCase, listDefaults, readFunds } from './queries
 export * from './queries/read-model.views';
 export { ReadApiModule, type ReadApiOptions } from './http/read-api.module';
 export { READ_API_PRODUCER, READ_MODEL_DATA_SOURCE } from './http/read-api.tokens';
+export { READ_API_AUTH, type ReadApiAuth } from './http/read-api.auth';
 export { buildOpenApiDocument, setupOpenApi, writeOpenApiDocument, READ_API_SCHEMAS, type OpenApiOptions } from './http/read-api.openapi';
 export { ZodValidationPipe, validationIssues, type ValidationErrorBody, type ValidationIssue } from './http/zod-validation.pipe';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ANCHOR_INTERVAL, anchorFor, developmentJournalKeys, latestAnchors, signerOf, PRODUCERS, verifyHead, type EventEnvelope, type JournalAnchor, type Producer } from '@ccp/contracts';
+import { ANCHOR_INTERVAL, anchorFor, developmentJournalKeys, generateTokenIssuerKeys, issueReadApiToken, latestAnchors, signerOf, PRODUCERS, verifyHead, type EventEnvelope, type JournalAnchor, type Producer } from '@ccp/contracts';
 import { defaultFundDecider, fundBalances, type DefaultFundState } from '@ccp/default-fund-domain';
 import { DECIDERS, simulate, type OutcomeSummary } from '@ccp/engine';
 import { uniqueSchemaName } from '@ccp/infra-testing';
@@ -360,9 +360,12 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
   let journals: Journals;
   const apps: INestApplication[] = [];
   const base: Partial<Record<Producer, string>> = {};
+  // the deployment's token issuer; tokens are issued at the real clock (the HTTP layer checks expiry against it)
+  const issuer = generateTokenIssuerKeys();
+  let auditorToken = '';
 
   async function start(producer: Producer): Promise<void> {
-    @Module({ imports: [ReadApiModule.register({ producer, dataSource })] })
+    @Module({ imports: [ReadApiModule.register({ producer, dataSource, auth: { mode: 'jwt', key: issuer.publicKey, audience: 'ccp-read-api' } })] })
     class TestApp {}
     const app = await NestFactory.create(TestApp, { logger: false });
     setupOpenApi(app, { title: `ccp ${producer}` });
@@ -371,14 +374,15 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
     base[producer] = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   }
 
-  const get = async (producer: Producer, path: string): Promise<{ status: number; body: unknown }> => {
-    const response = await fetch(`${base[producer]}${path}`);
+  const get = async (producer: Producer, path: string, authorization: string | null = `Bearer ${auditorToken}`): Promise<{ status: number; body: unknown; headers: Headers }> => {
+    const response = await fetch(`${base[producer]}${path}`, authorization === null ? {} : { headers: { authorization } });
     const text = await response.text();
-    return { status: response.status, body: text.length > 0 && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    return { status: response.status, body: text.length > 0 && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text, headers: response.headers };
   };
 
   beforeAll(async () => {
     ({ summary, journals } = runScenario('perpetual-adl-cascade'));
+    auditorToken = await issueReadApiToken(issuer.privateKey, { principal: { role: 'auditor', subject: 'regulator-1' }, issuedAt: new Date(), ttlSeconds: 3600 });
     dataSource = createDataSource({ schema, applicationName: 'ccp-read-api-it' });
     await dataSource.initialize();
     await migrate(dataSource);
@@ -484,6 +488,107 @@ describe('read API over HTTP (PostgreSQL integration, real sockets)', () => {
     const docs = await get('margin', '/docs');
     expect(docs.status).toBe(200);
     expect(String(docs.body)).toMatch(/swagger/i);
+  });
+
+  describe('bearer tokens: who may read what', () => {
+    const token = (principal: Parameters<typeof issueReadApiToken>[1]['principal'], extra: Partial<Parameters<typeof issueReadApiToken>[1]> = {}, key = issuer.privateKey) =>
+      issueReadApiToken(key, { principal, issuedAt: new Date(), ttlSeconds: 600, ...extra });
+    const defaulter = () => summary.defaults[0]!;
+    /** an account of another member than the defaulter's, from the read model itself */
+    const otherAccount = async (): Promise<{ accountId: string; memberId: string }> => {
+      const rows = (await dataSource.query(`SELECT account_id, member_id FROM ${schema}.account_read_model WHERE member_id <> $1 ORDER BY account_id LIMIT 1`, [defaulter().memberId])) as Array<{ account_id: string; member_id: string }>;
+      expect(rows).toHaveLength(1);
+      return { accountId: rows[0]!.account_id, memberId: rows[0]!.member_id };
+    };
+
+    it.each([
+      { name: 'no Authorization header', header: null, reason: /bearer token is required/, error: 'invalid_request' },
+      { name: 'a Basic credential', header: 'Basic dXNlcjpwYXNz', reason: /must be "Bearer <JWT>"/, error: 'invalid_request' },
+      { name: 'a bearer that is no JWT', header: 'Bearer not-a-token', reason: /must be "Bearer <JWT>"/, error: 'invalid_request' },
+    ])('$name → 401 with WWW-Authenticate (error=$error), on every route', async ({ header, reason, error }) => {
+      for (const [producer, path] of [['margin', `/accounts/${encodeURIComponent(defaulter().accountId)}`], ['default-fund', '/funds'], ['liquidation', '/defaults'], ['loss-allocation', '/anchors']] as const) {
+        const response = await get(producer, path, header);
+        expect({ path, status: response.status }).toEqual({ path, status: 401 });
+        expect(response.body).toMatchObject({ message: expect.stringMatching(reason) });
+        expect(response.headers.get('www-authenticate')).toMatch(new RegExp(`^Bearer realm="ccp", error="${error}"`));
+      }
+    });
+
+    it('a token that does not verify is a 401 saying why: expired, another audience, another issuer key, tampered, no role', async () => {
+      const auditor = { role: 'auditor', subject: 'regulator-1' } as const;
+      const longAgo = new Date(Date.now() - 7200_000);
+      const cases: Array<[string, string, RegExp]> = [
+        ['expired', await token(auditor, { issuedAt: longAgo, ttlSeconds: 60 }), /expired/],
+        ['another audience', await token(auditor, { audience: 'some-other-api' }), /aud claim/],
+        ['signed by another key', await token(auditor, {}, generateTokenIssuerKeys().privateKey), /does not verify \(ERR_JWS_SIGNATURE_VERIFICATION_FAILED\)/],
+        ['a member token without its member', await token({ role: 'member', subject: 'x', memberId: '' }), /must name its member/],
+      ];
+      const good = await token(auditor);
+      const [h, p, sig] = good.split('.');
+      const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), ccp_role: 'auditor', sub: 'mallory' })).toString('base64url');
+      cases.push(['tampered payload', `${h}.${forgedPayload}.${sig}`, /does not verify/]);
+      const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
+      expect((await get('margin', '/anchors', `Bearer ${unsigned}`)).status).toBe(401); // alg none: not even a well-formed bearer here
+      for (const [name, jwt, reason] of cases) {
+        const response = await get('margin', '/anchors', `Bearer ${jwt}`);
+        expect({ name, status: response.status }).toEqual({ name, status: 401 });
+        expect({ name, message: (response.body as { message: string }).message }).toEqual({ name, message: expect.stringMatching(reason) });
+        expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+      }
+    });
+
+    it("a member's token reads its own account, and is refused (403) another member's", async () => {
+      const own = defaulter();
+      const member = `Bearer ${await token({ role: 'member', subject: 'ops@member', memberId: own.memberId })}`;
+      const mine = await get('margin', `/accounts/${encodeURIComponent(own.accountId)}`, member);
+      expect(mine.status).toBe(200);
+      expect(accountViewSchema.parse(mine.body).memberId).toBe(own.memberId);
+      const other = await otherAccount();
+      const theirs = await get('margin', `/accounts/${encodeURIComponent(other.accountId)}`, member);
+      expect(theirs).toMatchObject({ status: 403, body: { message: `a token of member ${own.memberId} may read only its own accounts` } });
+      expect((await get('margin', `/accounts/${encodeURIComponent(other.accountId)}`)).status).toBe(200); // the auditor may
+    });
+
+    it("a member lists only its own defaults, may not ask for another's, and sees only its own fund row", async () => {
+      const own = defaulter();
+      const other = await otherAccount();
+      const mine = `Bearer ${await token({ role: 'member', subject: 'ops@member', memberId: own.memberId })}`;
+      const theirs = `Bearer ${await token({ role: 'member', subject: 'ops@other', memberId: other.memberId })}`;
+      const listed = defaultListSchema.parse((await get('liquidation', '/defaults?limit=100', mine)).body);
+      const expected = summary.defaults.filter((d) => d.memberId === own.memberId).map((d) => d.defaultId).sort();
+      expect(listed.items.map((d) => d.defaultId)).toEqual(expected);
+      expect(listed.total).toBe(expected.length);
+      expect((await get('liquidation', `/defaults?memberId=${encodeURIComponent(other.memberId)}`, mine)).status).toBe(403);
+      expect((await get('liquidation', `/defaults/${encodeURIComponent(own.defaultId)}`, mine)).status).toBe(200);
+      if (!summary.defaults.some((d) => d.memberId === other.memberId)) {
+        expect((await get('liquidation', `/defaults/${encodeURIComponent(own.defaultId)}`, theirs)).status).toBe(403);
+      }
+      const funds = fundsViewSchema.parse((await get('default-fund', '/funds', theirs)).body);
+      const all = await readFunds(dataSource.manager);
+      expect(all.members.length).toBeGreaterThan(1);
+      expect(funds).toEqual({ ...all, members: all.members.filter((m) => m.memberId === other.memberId) });
+    });
+
+    it('the OpenAPI document states the bearer scheme and the 401/403 answers', async () => {
+      const body = (await get('margin', '/openapi.json', null)).body as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>> };
+      expect(body.components.securitySchemes['token']).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+      const account = body.paths['/accounts/{accountId}']!['get']!;
+      expect(account.security).toEqual([{ token: [] }]);
+      expect(Object.keys(account.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
+    });
+
+    it('every documented read path, on every service, is documented as needing a token and answers 401 without one', async () => {
+      for (const producer of ['margin', 'liquidation', 'default-fund', 'loss-allocation'] as const) {
+        const body = (await get(producer, '/openapi.json', null)).body as { paths: Record<string, Record<string, { security?: unknown }>> };
+        const readPaths = Object.keys(body.paths).filter((path) => !path.startsWith('/health/'));
+        expect(readPaths).toEqual(expect.arrayContaining(['/defaults', '/defaults/{defaultId}', '/anchors']));
+        for (const path of readPaths) {
+          expect({ producer, path, security: body.paths[path]!['get']!.security }).toEqual({ producer, path, security: [{ token: [] }] });
+          const response = await get(producer, path.replace(/\{[^}]+\}/g, 'some-id'), null);
+          expect({ producer, path, status: response.status }).toEqual({ producer, path, status: 401 });
+        }
+      }
+    });
   });
 
   it('writes the OpenAPI document to a file (to commit or publish)', () => {

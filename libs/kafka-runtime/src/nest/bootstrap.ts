@@ -28,9 +28,9 @@ export class JournalServiceModule {
 export interface ServiceBindings {
   readonly projector?: ReadModelProjector;
   /** Nest modules to mount (e.g. the read API), built from the service's data source */
-  readonly modules?: (dataSource: DataSource) => ModuleMetadata['imports'];
+  readonly modules?: (dataSource: DataSource, config: ServiceConfig) => ModuleMetadata['imports'];
   /** last touches on the HTTP app before it listens (e.g. the OpenAPI document) */
-  readonly configureApp?: (app: INestApplication) => void;
+  readonly configureApp?: (app: INestApplication, config: ServiceConfig) => void;
 }
 
 /**
@@ -44,9 +44,9 @@ export function readModelBindings(producer: ServiceConfig['producer']): ServiceB
       project: (manager, journal, records, anchors) => projectJournalRecords(manager, journal, records, anchors),
       nextSeq: async (manager, journal) => (await readProjectionPositions(manager, journal.namespace))[journal.producer].nextSeq,
     },
-    modules: (dataSource) => [ReadApiModule.register({ producer, dataSource })],
-    configureApp: (app) => {
-      setupOpenApi(app, { title: `ccp ${producer} read API` });
+    modules: (dataSource, config) => [ReadApiModule.register({ producer, dataSource, auth: config.readApi.auth })],
+    configureApp: (app, config) => {
+      if (config.readApi.docs) setupOpenApi(app, { title: `ccp ${producer} read API` });
     },
   };
 }
@@ -89,9 +89,11 @@ export async function startJournalService(
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
       ...runtimeOverrides,
     });
-    app = await NestFactory.create(JournalServiceModule.register(runtime, bindings.modules?.(dataSource) ?? []), { logger: nestLogLevels });
+    app = await NestFactory.create(JournalServiceModule.register(runtime, bindings.modules?.(dataSource, config) ?? []), { logger: nestLogLevels });
     app.enableShutdownHooks();
-    bindings.configureApp?.(app);
+    // no framework banner in responses (Express's X-Powered-By)
+    (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
+    bindings.configureApp?.(app, config);
     app.connectMicroservice({ strategy: new JournalTransport(runtime) }, { inheritAppConfig: true });
     await app.listen(config.httpPort, config.httpHost);
     await app.startAllMicroservices();

@@ -1,5 +1,9 @@
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import type { Producer } from '@ccp/contracts';
+import { READ_API_TOKEN_AUDIENCE, TOKEN_ISSUER_PUBLIC_KEY_FILE, tokenAlgorithmOf, type Producer } from '@ccp/contracts';
+import type { ReadApiAuth } from '@ccp/read-models';
 import { parseBrokers } from '../kafka-client';
 import { readModelSchemaOf } from '@ccp/persistence';
 import { checkNamespace } from '../topology';
@@ -40,6 +44,12 @@ const configSchema = z.object({
         return false;
       }
     }, 'must use only Kafka topic characters [a-zA-Z0-9._-]'),
+  CCP_READ_API_AUTH: z.enum(['jwt', 'off']).default('jwt'),
+  CCP_READ_API_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  CCP_READ_API_JWT_AUDIENCE: z.string().min(1).max(200).default(READ_API_TOKEN_AUDIENCE),
+  CCP_READ_API_JWT_ISSUER: z.string().min(1).max(200).optional(),
+  CCP_READ_API_DOCS: z.enum(['on', 'off']).default('on'),
+  CCP_JOURNAL_KEYS_DIR: z.string().min(1).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
@@ -56,6 +66,8 @@ export interface ServiceConfig {
   readonly httpHost: string;
   readonly namespace: string;
   readonly otel: { readonly serviceName: string; readonly endpoint: string | undefined; readonly disabled: boolean };
+  /** the HTTP read API: how readers authenticate, and whether /docs and /openapi.json are served */
+  readonly readApi: { readonly auth: ReadApiAuth; readonly docs: boolean };
 }
 
 export class ConfigError extends Error {
@@ -71,6 +83,8 @@ export function loadServiceConfig(producer: Producer, env: Readonly<Record<strin
   const parsed = configSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
   const c = parsed.data;
+  const auth = readApiAuthOf(c);
+  if (typeof auth === 'string') throw new ConfigError([auth]);
   return {
     producer,
     brokers: c.KAFKA_BROKERS,
@@ -80,5 +94,29 @@ export function loadServiceConfig(producer: Producer, env: Readonly<Record<strin
     httpHost: c.HTTP_HOST,
     namespace: c.CCP_TOPIC_NAMESPACE,
     otel: { serviceName: c.OTEL_SERVICE_NAME ?? `ccp-${producer}`, endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT, disabled: c.OTEL_SDK_DISABLED === 'true' },
+    readApi: { auth, docs: c.CCP_READ_API_DOCS === 'on' },
   };
+}
+
+/**
+ * The read API's authentication (docs/adr/0008-read-api-tokens.md): bearer JWTs verified with the
+ * token issuer's public key — CCP_READ_API_JWT_PUBLIC_KEY_FILE, else the keys directory's
+ * read-api-issuer.public.pem — or, stated explicitly, none (CCP_READ_API_AUTH=off). A problem is
+ * returned as the line to report.
+ */
+function readApiAuthOf(c: z.infer<typeof configSchema>): ReadApiAuth | string {
+  if (c.CCP_READ_API_AUTH === 'off') return { mode: 'off' };
+  const fromDir = c.CCP_JOURNAL_KEYS_DIR !== undefined ? join(c.CCP_JOURNAL_KEYS_DIR, TOKEN_ISSUER_PUBLIC_KEY_FILE) : undefined;
+  const file = c.CCP_READ_API_JWT_PUBLIC_KEY_FILE ?? (fromDir !== undefined && existsSync(fromDir) ? fromDir : undefined);
+  if (file === undefined) {
+    return 'CCP_READ_API_JWT_PUBLIC_KEY_FILE: the read API requires bearer tokens; name the token issuer\'s public key (PEM; `ccp tokens keys --out DIR` makes an issuer), put read-api-issuer.public.pem in CCP_JOURNAL_KEYS_DIR, or set CCP_READ_API_AUTH=off on a closed network';
+  }
+  if (!existsSync(file)) return `CCP_READ_API_JWT_PUBLIC_KEY_FILE: ${file} does not exist`;
+  try {
+    const key = createPublicKey(readFileSync(file, 'utf8'));
+    tokenAlgorithmOf(key);
+    return { mode: 'jwt', key, audience: c.CCP_READ_API_JWT_AUDIENCE, ...(c.CCP_READ_API_JWT_ISSUER !== undefined ? { issuer: c.CCP_READ_API_JWT_ISSUER } : {}) };
+  } catch (error: unknown) {
+    return `CCP_READ_API_JWT_PUBLIC_KEY_FILE: ${file} is not a usable public key (${error instanceof Error ? error.message : String(error)})`;
+  }
 }

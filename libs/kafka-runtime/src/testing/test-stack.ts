@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createDataSource, migrate } from '@ccp/persistence';
 import { kafkaBrokersFromEnv, databaseUrlFromEnv, uniqueName, uniqueSchemaName, waitFor } from '@ccp/infra-testing';
-import { generateJournalKeys, JournalKeyring, PRODUCERS, Producer } from '@ccp/contracts';
+import { generateJournalKeys, generateTokenIssuerKeys, issueReadApiToken, JournalKeyring, PRODUCERS, Producer, TOKEN_ISSUER_PUBLIC_KEY_FILE, type ReadApiPrincipal } from '@ccp/contracts';
 import { writeJournalKeys } from '@ccp/engine';
 import { runtimeKeysFromDir, RuntimeKeys } from '../journal-keys';
 import { createKafka } from '../kafka-client';
@@ -22,6 +22,8 @@ export interface TestNamespace {
   readonly keysDir: string;
   readonly keys: Record<Producer, RuntimeKeys>;
   readonly keyring: JournalKeyring;
+  /** `Authorization` header value for the read API: an auditor's token unless a principal is given (the namespace's own token issuer) */
+  authorization(principal?: ReadApiPrincipal): Promise<string>;
   env(producer: Producer): Record<string, string>;
   dispose(): Promise<void>;
 }
@@ -40,6 +42,9 @@ export async function createTestNamespace(prefix: string): Promise<TestNamespace
   await ds.destroy();
   const keysDir = mkdtempSync(join(tmpdir(), 'ccp-journal-keys-'));
   writeJournalKeys(keysDir, generateJournalKeys());
+  // the read API's token issuer: its public key where the services look for it (CCP_JOURNAL_KEYS_DIR)
+  const tokenIssuer = generateTokenIssuerKeys();
+  writeFileSync(join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE), tokenIssuer.publicKey.export({ format: 'pem', type: 'spki' }) as string);
   const keys = runtimeKeysFromDir(keysDir);
   return {
     namespace,
@@ -49,6 +54,8 @@ export async function createTestNamespace(prefix: string): Promise<TestNamespace
     keysDir,
     keys,
     keyring: keys.margin.keyring,
+    authorization: async (principal = { role: 'auditor', subject: 'test-auditor' }) =>
+      `Bearer ${await issueReadApiToken(tokenIssuer.privateKey, { principal, issuedAt: new Date(), ttlSeconds: 3600 })}`,
     env: (_producer) => ({
       KAFKA_BROKERS: brokers.join(','),
       DATABASE_URL: databaseUrl,

@@ -1,11 +1,12 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { identifier } from '@ccp/contracts';
+import { applyDecorators, Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { readLatestAnchors } from '../projection/project-journal-records';
 import { findAccount, findDefaultCase, listDefaults, readFunds } from '../queries/read-model.queries';
 import type { AccountView, AnchorList, DefaultCaseView, DefaultList, FundsView, ListDefaultsQuery } from '../queries/read-model.views';
 import { listDefaultsQuerySchema } from '../queries/read-model.views';
+import { identifier, type ReadApiPrincipal } from '@ccp/contracts';
+import { Principal, ReadApiTokenGuard, requireMember } from './read-api.auth';
 import { READ_MODEL_DATA_SOURCE } from './read-api.tokens';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -13,7 +14,17 @@ import { ZodValidationPipe } from './zod-validation.pipe';
 export const schemaRef = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 const BAD_REQUEST = { description: 'a parameter is invalid; `issues` names each field', schema: schemaRef('ValidationError') };
 
+/** Every read-API controller: a bearer token (JWT) is required; see docs/adr/0008-read-api-tokens.md for who may read what. */
+const Authenticated = (): ClassDecorator & MethodDecorator =>
+  applyDecorators(
+    UseGuards(ReadApiTokenGuard),
+    ApiBearerAuth('token'),
+    ApiUnauthorizedResponse({ description: 'no bearer token, or one that does not verify (expired, wrong audience or issuer, bad signature); WWW-Authenticate says why' }),
+  );
+const FORBIDDEN = { description: "a member's token asking for another member's data" };
+
 @ApiTags('accounts')
+@Authenticated()
 @Controller('accounts')
 export class AccountsController {
   constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource) {}
@@ -24,27 +35,32 @@ export class AccountsController {
   @ApiOkResponse({ schema: schemaRef('Account') })
   @ApiBadRequestResponse(BAD_REQUEST)
   @ApiNotFoundResponse({ description: 'no such account in the read model' })
-  async get(@Param('accountId', new ZodValidationPipe(identifier, 'path.accountId')) accountId: string): Promise<AccountView> {
+  @ApiForbiddenResponse(FORBIDDEN)
+  async get(@Param('accountId', new ZodValidationPipe(identifier, 'path.accountId')) accountId: string, @Principal() principal: ReadApiPrincipal): Promise<AccountView> {
     const account = await findAccount(this.dataSource.manager, accountId);
     if (account === null) throw new NotFoundException(`account ${accountId} is not known`);
+    requireMember(principal, account.memberId, 'accounts');
     return account;
   }
 }
 
 @ApiTags('funds')
+@Authenticated()
 @Controller('funds')
 export class FundsController {
   constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   @Get()
-  @ApiOperation({ summary: 'Insurance fund, member contributions and SITG tranches, with what is due for replenishment' })
+  @ApiOperation({ summary: "Insurance fund, member contributions and SITG tranches, with what is due for replenishment (a member's token sees only its own contribution row)" })
   @ApiOkResponse({ schema: schemaRef('Funds') })
-  funds(): Promise<FundsView> {
-    return readFunds(this.dataSource.manager);
+  async funds(@Principal() principal: ReadApiPrincipal): Promise<FundsView> {
+    const funds = await readFunds(this.dataSource.manager);
+    return principal.role === 'auditor' ? funds : { ...funds, members: funds.members.filter((m) => m.memberId === principal.memberId) };
   }
 }
 
 @ApiTags('defaults')
+@Authenticated()
 @Controller('defaults')
 export class DefaultsController {
   constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource) {}
@@ -57,8 +73,12 @@ export class DefaultsController {
   @ApiQuery({ name: 'memberId', required: false, schema: { type: 'string' } })
   @ApiOkResponse({ schema: schemaRef('DefaultList') })
   @ApiBadRequestResponse(BAD_REQUEST)
-  list(@Query(new ZodValidationPipe(listDefaultsQuerySchema, 'query')) query: ListDefaultsQuery): Promise<DefaultList> {
-    return listDefaults(this.dataSource.manager, query);
+  @ApiForbiddenResponse(FORBIDDEN)
+  list(@Query(new ZodValidationPipe(listDefaultsQuerySchema, 'query')) query: ListDefaultsQuery, @Principal() principal: ReadApiPrincipal): Promise<DefaultList> {
+    if (principal.role === 'auditor') return listDefaults(this.dataSource.manager, query);
+    // a member lists the defaults of its own accounts only
+    if (query.memberId !== undefined) requireMember(principal, query.memberId, 'defaults');
+    return listDefaults(this.dataSource.manager, { ...query, memberId: principal.memberId });
   }
 
   @Get(':defaultId')
@@ -67,14 +87,17 @@ export class DefaultsController {
   @ApiOkResponse({ schema: schemaRef('DefaultCase') })
   @ApiBadRequestResponse(BAD_REQUEST)
   @ApiNotFoundResponse({ description: 'no journal has said anything about this default' })
-  async get(@Param('defaultId', new ZodValidationPipe(identifier, 'path.defaultId')) defaultId: string): Promise<DefaultCaseView> {
+  @ApiForbiddenResponse(FORBIDDEN)
+  async get(@Param('defaultId', new ZodValidationPipe(identifier, 'path.defaultId')) defaultId: string, @Principal() principal: ReadApiPrincipal): Promise<DefaultCaseView> {
     const found = await findDefaultCase(this.dataSource.manager, defaultId);
     if (found === null) throw new NotFoundException(`default ${defaultId} is not known`);
+    requireMember(principal, found.memberId, 'defaults (those of its own accounts)');
     return found;
   }
 }
 
 @ApiTags('anchors')
+@Authenticated()
 @Controller('anchors')
 export class AnchorsController {
   constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource) {}

@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/co
 import { PRODUCERS, type Producer } from '@ccp/contracts';
 import { DataSource } from 'typeorm';
 import { AccountsController, AnchorsController, DefaultsController, FundsController } from './read-api.controllers';
+import { READ_API_AUTH, ReadApiTokenGuard, type ReadApiAuth } from './read-api.auth';
 import { READ_API_PRODUCER, READ_MODEL_DATA_SOURCE } from './read-api.tokens';
 
 export interface ReadApiOptions {
@@ -12,6 +13,8 @@ export interface ReadApiOptions {
    * as token), which the host must provide from a @Global() module.
    */
   readonly dataSource?: DataSource;
+  /** how readers authenticate (required: an open API is a stated choice, `{ mode: 'off' }`) */
+  readonly auth: ReadApiAuth;
 }
 
 const CONTROLLERS: Readonly<Record<Producer, readonly Type[]>> = {
@@ -28,12 +31,13 @@ export class ReadApiModule {
     if (!PRODUCERS.includes(options.producer)) {
       throw new Error(`ReadApiModule.register: producer must be one of ${PRODUCERS.join(', ')}; got '${String(options.producer)}'`);
     }
+    if (options.auth?.mode !== 'jwt' && options.auth?.mode !== 'off') throw new Error("ReadApiModule.register: auth must be { mode: 'jwt', key, audience } or { mode: 'off' }");
     const dataSource: Provider =
       options.dataSource !== undefined ? { provide: READ_MODEL_DATA_SOURCE, useValue: options.dataSource } : { provide: READ_MODEL_DATA_SOURCE, useExisting: DataSource };
     return {
       module: ReadApiModule,
       controllers: [...CONTROLLERS[options.producer], AnchorsController],
-      providers: [dataSource, { provide: READ_API_PRODUCER, useValue: options.producer }],
+      providers: [dataSource, { provide: READ_API_PRODUCER, useValue: options.producer }, { provide: READ_API_AUTH, useValue: options.auth }, ReadApiTokenGuard],
     };
   }
 }

@@ -36,6 +36,7 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
     .setTitle(options.title ?? 'ccp read API')
     .setDescription('Read models projected from the journals: accounts (margin), fund balances (default fund), default cases (every service). Amounts are decimal strings in USD.')
     .setVersion(options.version ?? '1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "a JWT of the deployment's token issuer: ccp_role auditor (everything) or member with ccp_member (its own data)" }, 'token')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   const schemas = Object.fromEntries(Object.entries(READ_API_SCHEMAS).map(([name, schema]) => [name, z.toJSONSchema(schema, { target: 'openapi-3.0' })]));

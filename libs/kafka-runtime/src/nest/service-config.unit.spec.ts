@@ -1,0 +1,57 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateTokenIssuerKeys, READ_API_TOKEN_AUDIENCE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '@ccp/contracts';
+import { ConfigError, loadServiceConfig } from './service-config';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ccp-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const publicPem = (key = generateTokenIssuerKeys().publicKey) => key.export({ type: 'spki', format: 'pem' }).toString();
+const problems = (env: Record<string, string>): string => {
+  try {
+    loadServiceConfig('margin', env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+};
+
+describe('service configuration: the read API authentication', () => {
+  it('requires a token issuer key unless told otherwise, and says how to get one', () => {
+    expect(problems({})).toMatch(/CCP_READ_API_JWT_PUBLIC_KEY_FILE: the read API requires bearer tokens;.*ccp tokens keys --out DIR.*CCP_READ_API_AUTH=off/);
+  });
+
+  it('takes the key from CCP_READ_API_JWT_PUBLIC_KEY_FILE, with audience and issuer', () => {
+    const file = join(dir, 'idp.pem');
+    writeFileSync(file, publicPem());
+    const { readApi } = loadServiceConfig('margin', { CCP_READ_API_JWT_PUBLIC_KEY_FILE: file, CCP_READ_API_JWT_ISSUER: 'https://idp.example', CCP_READ_API_DOCS: 'off' });
+    expect(readApi).toMatchObject({ auth: { mode: 'jwt', audience: READ_API_TOKEN_AUDIENCE, issuer: 'https://idp.example' }, docs: false });
+  });
+
+  it("else from the keys directory's read-api-issuer.public.pem", () => {
+    writeFileSync(join(dir, TOKEN_ISSUER_PUBLIC_KEY_FILE), publicPem());
+    const { readApi } = loadServiceConfig('margin', { CCP_JOURNAL_KEYS_DIR: dir, CCP_READ_API_JWT_AUDIENCE: 'venue-api' });
+    expect(readApi).toMatchObject({ auth: { mode: 'jwt', audience: 'venue-api' }, docs: true });
+    expect(problems({ CCP_JOURNAL_KEYS_DIR: join(dir, 'elsewhere') })).toMatch(/requires bearer tokens/);
+  });
+
+  it('a file that is no public key, or a key of an unsupported kind, is named', () => {
+    const file = join(dir, 'junk.pem');
+    writeFileSync(file, 'not a key');
+    expect(problems({ CCP_READ_API_JWT_PUBLIC_KEY_FILE: file })).toMatch(/junk\.pem is not a usable public key/);
+    writeFileSync(file, publicPem(generateKeyPairSync('x25519').publicKey));
+    expect(problems({ CCP_READ_API_JWT_PUBLIC_KEY_FILE: file })).toMatch(/junk\.pem is not a usable public key \(.*not supported/);
+    expect(problems({ CCP_READ_API_JWT_PUBLIC_KEY_FILE: join(dir, 'missing.pem') })).toMatch(/missing\.pem does not exist/);
+  });
+
+  it('CCP_READ_API_AUTH=off needs no key; anything but jwt|off is refused', () => {
+    expect(loadServiceConfig('margin', { CCP_READ_API_AUTH: 'off' }).readApi.auth).toEqual({ mode: 'off' });
+    expect(problems({ CCP_READ_API_AUTH: 'none' })).toMatch(/CCP_READ_API_AUTH: /);
+  });
+});
