@@ -1,6 +1,8 @@
 /**
- * Crash recovery (issue 4, "Crash"): the four services run as child processes on the real broker
- * and database; while a cascade is being fed (settle mode), services are killed with SIGKILL one
+ * Crash recovery (issue 4, "Crash") and graceful stops: the four services run as child processes on
+ * the real broker and database; while a cascade is being fed (settle mode), services are killed with
+ * SIGKILL — or, in one run, sent SIGTERM as an orchestrator stops a container, which must drain
+ * (the batch in flight commits or aborts whole) and exit by itself within a 10 s grace — one
  * after the other at seeded random points — once K wire events addressed to the victim are
  * committed upstream (K drawn within the cascade), at a moment one of them is not yet recorded in
  * its journal — each restarted after a short pause, and the run is let finish. Then, for every
@@ -10,8 +12,8 @@
  * - exactly once: every upstream step is recorded once, every input a wire event owes is recorded
  *   exactly as many times as it is owed (no duplicate, no missing effect), no source twice;
  * - the seqs are contiguous and the hash chain links across the restart; the audit passes.
- * Five kill points over two runs cover every service (CRASH_SEED picks them and is logged;
- * CRASH_RUNS adds runs). The services' output is kept in a temporary folder named on failure.
+ * Five SIGKILL points over two runs cover every service, then two SIGTERMs in a third run
+ * (CRASH_SEED picks them and is logged; CRASH_RUNS adds runs). The services' output is kept in a temporary folder named on failure.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,8 +45,8 @@ function intFromEnv(name: string, fallback: number, min: number): number {
 
 /** Picks the victims, the kill points, the delays and the pauses. */
 const SEED = intFromEnv('CRASH_SEED', 20251010, 0);
-/** Runs: the ADL cascade (one kill), the generated cascade (four kills), then runs of the generated one with two kills each (a longer soak). */
-const RUNS = intFromEnv('CRASH_RUNS', 2, 2);
+/** Runs: the ADL cascade (one kill), the generated cascade (four kills), the generated cascade with two SIGTERMs, then runs of the generated one with two kills each (a longer soak). */
+const RUNS = intFromEnv('CRASH_RUNS', 3, 3);
 
 const scenarioFile = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../../../docs/scenarios', `${name}.json`), 'utf8'));
 
@@ -79,6 +81,8 @@ function routedInputs(records: readonly EventEnvelope[]): number {
 
 interface KillPoint {
   readonly victim: Producer;
+  /** SIGKILL (a crash: nothing finishes) or SIGTERM (a stop: the service drains and exits by itself) */
+  readonly signal: 'SIGKILL' | 'SIGTERM';
   /** kill once this many wire inputs addressed to the victim are committed upstream, at a moment one of them is not yet in its journal */
   readonly afterAsked: number;
   /** routed inputs in the victim's journal (embedded engine) */
@@ -110,14 +114,14 @@ function shuffled<T>(rng: SeededRandom, items: readonly T[]): T[] {
  * slices of the first 80% of the wire inputs asked of the victim (so that inputs are still to come
  * when the kill lands, even after the previous victim's restart).
  */
-function killPoints(rng: SeededRandom, scenario: string, victims: readonly Producer[]): KillPoint[] {
+function killPoints(rng: SeededRandom, scenario: string, victims: readonly Producer[], signal: KillPoint['signal'] = 'SIGKILL'): KillPoint[] {
   return victims.map((victim, i) => {
     const records = EMBEDDED[scenario]!.journals![victim].records;
     const asked = routedInputs(records);
     const span = Math.max(1, Math.floor(asked * 0.8));
     const from = 1 + Math.floor((span * i) / victims.length);
     const to = Math.max(from, Math.floor((span * (i + 1)) / victims.length));
-    return { victim, afterAsked: rng.int(from, to), asked, total: records.length, pauseMs: rng.int(200, 1500) };
+    return { victim, signal, afterAsked: rng.int(from, to), asked, total: records.length, pauseMs: rng.int(200, 1500) };
   });
 }
 
@@ -129,14 +133,15 @@ function crashPlan(seed: number): CrashRun[] {
   const runs: CrashRun[] = [
     { run: 0, scenario: 'perpetual-adl-cascade', kills: killPoints(rng, 'perpetual-adl-cascade', adlVictims) },
     { run: 1, scenario: generatedCascade.name, kills: killPoints(rng, generatedCascade.name, generatedVictims) },
+    { run: 2, scenario: generatedCascade.name, kills: killPoints(rng, generatedCascade.name, shuffled(rng, PRODUCERS).slice(0, 2), 'SIGTERM') },
   ];
-  for (let run = 2; run < RUNS; run += 1) runs.push({ run, scenario: generatedCascade.name, kills: killPoints(rng, generatedCascade.name, shuffled(rng, PRODUCERS).slice(0, 2)) });
+  for (let run = 3; run < RUNS; run += 1) runs.push({ run, scenario: generatedCascade.name, kills: killPoints(rng, generatedCascade.name, shuffled(rng, PRODUCERS).slice(0, 2)) });
   return runs;
 }
 
 const PLAN = crashPlan(SEED);
-const describeKills = (run: CrashRun): string => run.kills.map((k) => `${k.victim} at wire input ${k.afterAsked}/${k.asked}`).join(', then ');
-process.stdout.write(`crash-recovery: CRASH_SEED=${SEED}; plan ${JSON.stringify(PLAN.map((r) => `${r.scenario}: SIGKILL ${describeKills(r)}`))}\n`);
+const describeKills = (run: CrashRun): string => run.kills.map((k) => `${k.signal} ${k.victim} at wire input ${k.afterAsked}/${k.asked}`).join(', then ');
+process.stdout.write(`crash-recovery: CRASH_SEED=${SEED}; plan ${JSON.stringify(PLAN.map((r) => `${r.scenario}: ${describeKills(r)}`))}\n`);
 
 const triple = (r: EventEnvelope): string => canonicalJson({ kind: r.kind, type: r.type, payload: r.payload });
 const sourceKey = (r: EventEnvelope): string => `${r.source!.topic}|${r.source!.partition}|${r.source!.offset}`;
@@ -208,7 +213,7 @@ function chainBreaks(journals: Record<Producer, EventEnvelope[]>): string[] {
   return out;
 }
 
-describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, child processes)', () => {
+describe('crash recovery: a service SIGKILLed or SIGTERMed mid-cascade and restarted (e2e, child processes)', () => {
   const open: { stack: ChildStack | null; ns: TestNamespace | null; watcher: JournalWatcher | null } = { stack: null, ns: null, watcher: null };
 
   async function cleanUp(): Promise<void> {
@@ -225,7 +230,8 @@ describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, ch
   it('the plan kills every service at least once, within a cascade', () => {
     const kills = PLAN.flatMap((r) => r.kills.map((k) => ({ ...k, scenario: r.scenario })));
     expect(kills.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(kills.map((k) => k.victim))).toEqual(new Set(PRODUCERS));
+    expect(new Set(kills.filter((k) => k.signal === 'SIGKILL').map((k) => k.victim))).toEqual(new Set(PRODUCERS));
+    expect(kills.filter((k) => k.signal === 'SIGTERM').length).toBeGreaterThanOrEqual(2);
     for (const k of kills) {
       expect(k.afterAsked).toBeGreaterThanOrEqual(1);
       expect(k.afterAsked).toBeLessThan(k.asked);
@@ -238,7 +244,7 @@ describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, ch
     }
   });
 
-  it.each(PLAN.map((r) => [r.run, r.scenario, describeKills(r), r] as const))('run %i: %s, SIGKILL %s, each restarted: same journals, exactly once', async (_run, _name, _kills, run) => {
+  it.each(PLAN.map((r) => [r.run, r.scenario, describeKills(r), r] as const))('run %i: %s, %s, each restarted: same journals, exactly once', async (_run, _name, _kills, run) => {
     const t0 = performance.now();
     const ns = (open.ns = await createTestNamespace(`crash-${run.run}`));
     const stack = (open.stack = await ChildStack.start(ns));
@@ -285,8 +291,16 @@ describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, ch
         if (feedDone) throw new Error(`the run ended before ${k.victim} was caught owing an input after wire input ${k.afterAsked}`);
         recordsAtKill.push(watcher.journals[k.victim].length);
         owedAtKill.push(watcher.outstanding().filter((o) => o.startsWith(`${k.victim}|`)).length);
-        const exit = await victim.kill();
-        if (exit.signal !== 'SIGKILL') throw new Error(`${k.victim} ended with ${JSON.stringify(exit)}, not by the SIGKILL`);
+        if (k.signal === 'SIGKILL') {
+          const exit = await victim.kill();
+          if (exit.signal !== 'SIGKILL') throw new Error(`${k.victim} ended with ${JSON.stringify(exit)}, not by the SIGKILL`);
+        } else {
+          // Nest's shutdown hook drains, then re-raises SIGTERM: a drained exit is by SIGTERM (or code 0), never by the grace period's SIGKILL
+          const exit = await victim.terminate(10_000);
+          if (exit.signal === 'SIGKILL' || (exit.signal === null && exit.code !== 0)) {
+            throw new Error(`${k.victim} did not drain and exit by itself within 10 s of SIGTERM (${JSON.stringify(exit)}):\n${victim.lastLines()}`);
+          }
+        }
         await sleep(k.pauseMs);
         victim.start();
         await victim.waitReady();
@@ -320,13 +334,25 @@ describe('crash recovery: a service SIGKILLed mid-cascade and restarted (e2e, ch
     const embedded = EMBEDDED[run.scenario]!;
     run.kills.forEach((k, i) => {
       const victim = stack.services[k.victim];
-      expect({ victim: k.victim, incarnations: victim.incarnations, exits: victim.exits.map((e) => e.signal) }).toEqual({ victim: k.victim, incarnations: 2, exits: ['SIGKILL'] });
+      expect({ victim: k.victim, incarnations: victim.incarnations, exits: victim.exits.map((e) => e.signal ?? `code ${e.code}`) }).toEqual({
+        victim: k.victim,
+        incarnations: 2,
+        exits: [k.signal === 'SIGKILL' ? 'SIGKILL' : expect.stringMatching(/^(SIGTERM|code 0)$/)],
+      });
       const folded = /folded (\d+) records/.exec(victim.incarnationOutput(1));
       expect(folded).not.toBeNull();
+      let drainNote = '';
+      if (k.signal === 'SIGTERM') {
+        // it said it drained, and the restart folded exactly the journal it left
+        const drained = /drained in (\d+) ms: .* ends at seq (-?\d+)/.exec(victim.incarnationOutput(0));
+        expect({ victim: k.victim, drained: drained !== null }).toEqual({ victim: k.victim, drained: true });
+        expect(Number(folded![1])).toBe(Number(drained![2]) + 1);
+        drainNote = ` (drained in ${drained![1]} ms, exit ${victim.exits[0]!.signal ?? `code ${victim.exits[0]!.code}`})`;
+      }
       expect(owedAtKill[i]).toBeGreaterThan(0);
       expect(recordsAtKill[i]).toBeLessThan(k.total);
       expect(Number(folded![1])).toBeGreaterThanOrEqual(recordsAtKill[i]!);
-      process.stdout.write(`crash-recovery run ${run.run} (seed ${SEED}): ${run.scenario}: ${k.victim} SIGKILLed with ${recordsAtKill[i]}/${k.total} records committed and ${owedAtKill[i]} wire inputs owed to it, the restart folded ${folded![1]}\n`);
+      process.stdout.write(`crash-recovery run ${run.run} (seed ${SEED}): ${run.scenario}: ${k.victim} ${k.signal === 'SIGKILL' ? 'SIGKILLed' : 'SIGTERMed (drained)'} with ${recordsAtKill[i]}/${k.total} records committed and ${owedAtKill[i]} wire inputs owed to it, the restart folded ${folded![1]}${drainNote}\n`);
     });
 
     // Read back by a fresh reader: what the feeder's watcher saw is what the topics hold.

@@ -253,13 +253,23 @@ export class JournalRuntime {
   async stop(): Promise<void> {
     if (this.phase === 'stopped' || this.phase === 'stopping') return;
     if (this.phase !== 'failed') this.phase = 'stopping';
+    const draining = this.phase === 'stopping';
+    const started = performance.now();
     this.consuming = false;
     this.stopped.resolve();
+    // kafkajs lets the batch in flight finish before the consumer leaves its group: that batch's
+    // transaction (records, anchors, dead letters, offsets) commits or aborts as a whole, and a
+    // restart continues from the journal and the offsets it committed.
     await this.consumer?.disconnect().catch(() => undefined);
     await this.txProducer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
     await this.projection?.drain();
     if (this.phase !== 'failed') this.phase = 'stopped';
+    if (draining) {
+      this.logger.log(
+        `drained in ${Math.round(performance.now() - started)} ms: the batch in flight finished, consumer left its group; journal ${this.topology.journals[this.producer]} ends at seq ${(this.slot?.writer.nextSeq ?? 0) - 1}`,
+      );
+    }
   }
 
   /** Resolves when every committed record so far is projected into the read models. */

@@ -140,6 +140,17 @@ export class ServiceProcess {
     return this.signal('SIGKILL');
   }
 
+  /**
+   * SIGTERM as an orchestrator sends it: the process must drain and exit by itself within
+   * `graceMs` (Kubernetes' and Docker's grace period is 10 s by default); if it lingers it is
+   * SIGKILLed, and the exit says so (`signal: 'SIGKILL'`).
+   */
+  async terminate(graceMs = 10_000): Promise<Exit> {
+    const exited = this.signal('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    return exited.finally(() => clearTimeout(timer));
+  }
+
   /** SIGTERM (Nest's shutdown hooks: the consumer leaves its group), SIGKILL if it lingers. */
   async stop(graceMs = 5_000): Promise<void> {
     if (!this.alive) return;
