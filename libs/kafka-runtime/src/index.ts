@@ -15,3 +15,5 @@ export * from './nest/service-config';
 export * from './nest/journal-transport';
 export * from './nest/health.controller';
 export * from './nest/bootstrap';
+export * from './broker-guards';
+export * from './service-acls';

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Admin, Batch, Consumer, IHeaders, KafkaMessage, Kafka, Message, Producer as KafkaProducer } from 'kafkajs';
+import { ConfigResourceTypes } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { context, trace, type Context } from '@opentelemetry/api';
 import { anchorFor, EventEnvelope, GENESIS_HASH, JOURNAL_TOPICS, Producer, PRODUCERS, SignedChainReader } from '@ccp/contracts';
@@ -8,6 +9,7 @@ import { decodeJournalRecord, DeadLetterReason, parseJson } from './journal-code
 import { foldOwnJournal } from './journal-fold';
 import { journalKeysFromEnvironment, RuntimeKeys } from './journal-keys';
 import { headSignatureOf, TransactionalJournalWriter } from './journal-writer';
+import { immutableLogProblems, IMMUTABLE_LOG_SETTINGS, TRANSACTION_SETTINGS, transactionProblems } from './broker-guards';
 import { createKafka, Partitioners } from './kafka-client';
 import { DependencyReadiness, ReadinessProbe } from './readiness';
 import { ReadModelProjection, ReadModelProjector } from './read-model-projection';
@@ -179,7 +181,17 @@ export class JournalRuntime {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    await this.txProducer.connect();
+    // kafkajs sends InitProducerId for the transactional id only when a first transaction begins:
+    // begin (and abort, empty: no request) one now, so the fencing happens before the fold.
+    const fence = async (producer: KafkaProducer): Promise<void> => {
+      await producer.connect();
+      await (await producer.transaction()).abort();
+    };
+    await fence(this.txProducer).catch((error: unknown) => {
+      throw new RefuseToStartError(
+        `the broker did not grant transactional id ${this.topology.transactionalId(this.producer)} (the journal is written in transactions): ${error instanceof Error ? error.message : String(error)} — check the broker's transaction settings and this principal's TransactionalId ACLs`,
+      );
+    });
 
     const projectFrom = this.projection ? await this.projection.nextSeq() : Number.POSITIVE_INFINITY;
     const tail: EventEnvelope[] = [];
@@ -296,6 +308,20 @@ export class JournalRuntime {
     const existing = new Set(await this.admin!.listTopics());
     const missing = needed.filter((t) => !existing.has(t));
     if (missing.length > 0) throw new RefuseToStartError(`topics missing on the broker: ${missing.join(', ')} (run infra/scripts/infra-up.sh, or create the namespace's topics)`);
+    // the journal and its anchors are immutable logs: refuse a topic that would delete or compact them
+    const kept = [this.topology.journals[this.producer], this.topology.anchors];
+    const described = await this.admin!.describeConfigs({
+      includeSynonyms: false,
+      resources: kept.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [...IMMUTABLE_LOG_SETTINGS] })),
+    });
+    const problems = described.resources.flatMap((r) => immutableLogProblems(r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))));
+    // and the broker must be able to run the transactions they are written in
+    const cluster = await this.admin!.describeCluster();
+    const broker = await this.admin!
+      .describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(cluster.controller ?? cluster.brokers[0]?.nodeId ?? 1), configNames: [...TRANSACTION_SETTINGS] }] })
+      .catch(() => null); // not allowed to describe the broker: the transactional producer's start below reports it instead
+    if (broker) problems.push(...transactionProblems(cluster.brokers.length, Object.fromEntries(broker.resources.flatMap((r) => r.configEntries.map((e) => [e.configName, e.configValue])))));
+    if (problems.length > 0) throw new RefuseToStartError(`refusing to write the ${this.producer} journal:\n  - ${problems.join('\n  - ')}`);
   }
 
   /**

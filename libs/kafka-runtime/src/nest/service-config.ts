@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { READ_API_TOKEN_AUDIENCE, TOKEN_ISSUER_PUBLIC_KEY_FILE, tokenAlgorithmOf, type Producer } from '@ccp/contracts';
 import type { ReadApiAuth } from '@ccp/read-models';
-import { parseBrokers } from '../kafka-client';
+import { KafkaSecurityConfigError, kafkaSecurityFromEnv, parseBrokers, type KafkaSecurity } from '../kafka-client';
 import { readModelSchemaOf } from '@ccp/persistence';
 import { checkNamespace } from '../topology';
 
@@ -68,6 +68,8 @@ export interface ServiceConfig {
   readonly otel: { readonly serviceName: string; readonly endpoint: string | undefined; readonly disabled: boolean };
   /** the HTTP read API: how readers authenticate, and whether /docs and /openapi.json are served */
   readonly readApi: { readonly auth: ReadApiAuth; readonly docs: boolean };
+  /** how the Kafka clients connect (KAFKA_SECURITY_PROTOCOL and friends, validated here; the clients read them: createKafka) */
+  readonly kafkaSecurity: KafkaSecurity['protocol'];
 }
 
 export class ConfigError extends Error {
@@ -83,8 +85,17 @@ export function loadServiceConfig(producer: Producer, env: Readonly<Record<strin
   const parsed = configSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
   const c = parsed.data;
+  const problems: string[] = [];
   const auth = readApiAuthOf(c);
-  if (typeof auth === 'string') throw new ConfigError([auth]);
+  if (typeof auth === 'string') problems.push(auth);
+  let kafkaSecurity: KafkaSecurity | undefined;
+  try {
+    kafkaSecurity = kafkaSecurityFromEnv(env);
+  } catch (error: unknown) {
+    if (!(error instanceof KafkaSecurityConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0 || typeof auth === 'string' || kafkaSecurity === undefined) throw new ConfigError(problems);
   return {
     producer,
     brokers: c.KAFKA_BROKERS,
@@ -95,6 +106,7 @@ export function loadServiceConfig(producer: Producer, env: Readonly<Record<strin
     namespace: c.CCP_TOPIC_NAMESPACE,
     otel: { serviceName: c.OTEL_SERVICE_NAME ?? `ccp-${producer}`, endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT, disabled: c.OTEL_SDK_DISABLED === 'true' },
     readApi: { auth, docs: c.CCP_READ_API_DOCS === 'on' },
+    kafkaSecurity: kafkaSecurity.protocol,
   };
 }
 

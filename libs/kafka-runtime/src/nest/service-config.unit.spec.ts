@@ -55,3 +55,27 @@ describe('service configuration: the read API authentication', () => {
     expect(problems({ CCP_READ_API_AUTH: 'none' })).toMatch(/CCP_READ_API_AUTH: /);
   });
 });
+
+describe('service configuration: Kafka connection security', () => {
+  const withAuthOff = (env: Record<string, string>) => ({ CCP_READ_API_AUTH: 'off', ...env });
+
+  it('plaintext by default; SASL_SSL with a CA, a user and a password file', () => {
+    expect(loadServiceConfig('margin', withAuthOff({})).kafkaSecurity).toBe('PLAINTEXT');
+    const ca = join(dir, 'ca.pem');
+    const password = join(dir, 'password');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    writeFileSync(password, 's3cret\n');
+    const env = withAuthOff({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SSL_CA_FILE: ca, KAFKA_SASL_USERNAME: 'ccp-margin', KAFKA_SASL_PASSWORD_FILE: password });
+    expect(loadServiceConfig('margin', env).kafkaSecurity).toBe('SASL_SSL');
+  });
+
+  it('every problem is named: a missing user and password, an unreadable CA, TLS files without TLS', () => {
+    const message = problems(withAuthOff({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SSL_CA_FILE: join(dir, 'nope.pem') }));
+    expect(message).toMatch(/KAFKA_SSL_CA_FILE: cannot read .*nope\.pem \(ENOENT\)/);
+    expect(message).toMatch(/KAFKA_SASL_USERNAME is required with SASL_SSL/);
+    expect(message).toMatch(/KAFKA_SASL_PASSWORD_FILE \(or KAFKA_SASL_PASSWORD\) is required/);
+    expect(problems(withAuthOff({ KAFKA_SSL_CA_FILE: 'x' }))).toMatch(/KAFKA_SSL_CA_FILE set but KAFKA_SECURITY_PROTOCOL is PLAINTEXT/);
+    expect(problems(withAuthOff({ KAFKA_SECURITY_PROTOCOL: 'TLS' }))).toMatch(/KAFKA_SECURITY_PROTOCOL must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL; got 'TLS'/);
+    expect(problems(withAuthOff({ KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }))).toMatch(/PLAIN sends the password in clear/);
+  });
+});
