@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Brings the real infrastructure up, idempotently: the Kafka broker (infra/kafka/kafka.sh) with
-# the catalogue's topics, and PostgreSQL with the ccp databases migrated (infra/postgres/ensure-db.sh).
+# the catalogue's topics, and PostgreSQL with the ccp databases migrated (infra/postgres/ensure-db.sh);
+# installs Debian's prometheus server if it is missing and this runs as root (the observability e2e
+# starts it itself).
 # Something already running is reused, never restarted.
 #
 #   infra/scripts/infra-up.sh [--record FILE]
@@ -48,6 +50,19 @@ case "$kafka_host" in
     ;;
 esac
 bash "$ROOT/infra/kafka/kafka.sh" create-topics
+
+# --- Prometheus (the observability e2e scrapes the services with the real server) ----------------
+if [ -x /usr/bin/prometheus ]; then
+  :
+elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "installing Debian's prometheus (for the observability e2e)"
+  apt-get update -qq >/dev/null
+  # the server only (no node exporter and friends); the e2e starts its own on a free port with its
+  # own storage, whatever service the package may have started
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+else
+  log "no /usr/bin/prometheus: the observability e2e needs it (Debian: apt-get install -y prometheus, or run this script as root)"
+fi
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
 marker="$ROOT/infra/.run/postgres.started"

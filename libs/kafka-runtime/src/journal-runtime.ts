@@ -4,7 +4,7 @@ import { ConfigResourceTypes } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { context, trace, type Context } from '@opentelemetry/api';
 import { anchorFor, EventEnvelope, GENESIS_HASH, JOURNAL_TOPICS, Producer, PRODUCERS, SignedChainReader } from '@ccp/contracts';
-import { applyCommand, DECIDERS, JournaledDecider, JournalSlot, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
+import { applyCommand, type ApplyOutcome, DECIDERS, JournaledDecider, JournalSlot, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
 import { decodeJournalRecord, DeadLetterReason, parseJson } from './journal-codec';
 import { foldOwnJournal } from './journal-fold';
 import { journalKeysFromEnvironment, RuntimeKeys } from './journal-keys';
@@ -16,9 +16,24 @@ import { ReadModelProjection, ReadModelProjector } from './read-model-projection
 import { endSpan, openTelemetryRuntime, RuntimeTelemetry } from './telemetry';
 import { consumedJournals, DEAD_LETTER_STEWARD, INPUT_CHANNELS, InputChannel, inputChannelOf, Topology, topology } from './topology';
 
+/**
+ * A log line's structured fields where the runtime knows them: its journal's position
+ * (`journal_topic`, `journal_seq`), the consumed record's (`source_topic`, `source_partition`,
+ * `source_offset`), counts and reason codes.
+ */
+export type RuntimeLogFields = Readonly<Record<string, string | number | boolean | null>>;
+
 export interface RuntimeLogger {
-  log(message: string): void;
-  error(message: string): void;
+  log(message: string, fields?: RuntimeLogFields): void;
+  error(message: string, fields?: RuntimeLogFields): void;
+  /** a line per decision and per committed batch; absent: not written */
+  debug?(message: string, fields?: RuntimeLogFields): void;
+}
+
+/** The telemetry hooks (./telemetry) and, optionally, one per committed batch. */
+export interface JournalRuntimeTelemetry extends RuntimeTelemetry {
+  /** a batch of `topic` (logical name) committed: its messages, the journal records it wrote, and how long deciding and committing took */
+  recordBatch?(producer: Producer, topic: string, batch: { readonly messages: number; readonly journalRecords: number; readonly durationMs: number }): void;
 }
 
 export interface JournalRuntimeOptions {
@@ -30,7 +45,7 @@ export interface JournalRuntimeOptions {
   /** read models: both or neither */
   readonly dataSource?: DataSource;
   readonly projector?: ReadModelProjector;
-  readonly telemetry?: RuntimeTelemetry;
+  readonly telemetry?: JournalRuntimeTelemetry;
   readonly logger?: RuntimeLogger;
   /**
    * Called once when the runtime cannot go on (a transaction failed, a record would be applied
@@ -93,7 +108,7 @@ export class JournalRuntime {
   readonly producer: Producer;
   readonly topology: Topology;
   private readonly deciders: Readonly<Record<Producer, JournaledDecider>>;
-  private readonly telemetry: RuntimeTelemetry;
+  private readonly telemetry: JournalRuntimeTelemetry;
   private readonly logger: RuntimeLogger;
   private readonly kafka: Kafka;
   private readonly projection: ReadModelProjection | null;
@@ -208,8 +223,14 @@ export class JournalRuntime {
     );
     this.foldedRecords = folded.records;
     this.quarantinedAtFold = folded.quarantined.length;
+    const journalTopic = this.topology.journals[this.producer];
     for (const q of folded.quarantined) {
-      this.logger.error(`quarantined ${this.topology.journals[this.producer]} offset ${q.offset} at start: ${q.reason.code} at ${q.reason.path || '(record)'}: ${q.reason.message}; skipped, not folded`);
+      this.logger.error(`quarantined ${journalTopic} offset ${q.offset} at start: ${q.reason.code} at ${q.reason.path || '(record)'}: ${q.reason.message}; skipped, not folded`, {
+        journal_topic: journalTopic,
+        source_topic: journalTopic,
+        source_offset: String(q.offset),
+        code: q.reason.code,
+      });
     }
     this.telemetry.recordQuarantined?.(this.producer, this.producer, folded.quarantined.length);
     this.lastApplied = folded.lastApplied;
@@ -222,7 +243,8 @@ export class JournalRuntime {
       await this.projection.drain();
     }
     this.logger.log(
-      `folded ${folded.records} records of ${this.topology.journals[this.producer]} in ${Math.round(performance.now() - started)} ms (full fold; next seq ${writer.nextSeq}; ${folded.quarantined.length} quarantined)`,
+      `folded ${folded.records} records of ${journalTopic} in ${Math.round(performance.now() - started)} ms (full fold; next seq ${writer.nextSeq}; ${folded.quarantined.length} quarantined)`,
+      { journal_topic: journalTopic, journal_seq: writer.nextSeq - 1, records: folded.records, quarantined: folded.quarantined.length },
     );
 
     const consumer = this.kafka.consumer({
@@ -278,8 +300,11 @@ export class JournalRuntime {
     await this.projection?.drain();
     if (this.phase !== 'failed') this.phase = 'stopped';
     if (draining) {
+      const journalTopic = this.topology.journals[this.producer];
+      const lastSeq = (this.slot?.writer.nextSeq ?? 0) - 1;
       this.logger.log(
-        `drained in ${Math.round(performance.now() - started)} ms: the batch in flight finished, consumer left its group; journal ${this.topology.journals[this.producer]} ends at seq ${(this.slot?.writer.nextSeq ?? 0) - 1}`,
+        `drained in ${Math.round(performance.now() - started)} ms: the batch in flight finished, consumer left its group; journal ${journalTopic} ends at seq ${lastSeq}`,
+        { journal_topic: journalTopic, journal_seq: lastSeq },
       );
     }
   }
@@ -294,7 +319,7 @@ export class JournalRuntime {
     this.phase = 'failed';
     this.consuming = false;
     this.failure = error.message;
-    this.logger.error(`FATAL: ${error.stack ?? error.message}`);
+    this.logger.error(`FATAL: ${error.stack ?? error.message}`, { journal_topic: this.topology.journals[this.producer], journal_seq: (this.slot?.writer.nextSeq ?? 0) - 1 });
     const onFatal =
       this.options.onFatal ??
       (() => {
@@ -346,6 +371,7 @@ export class JournalRuntime {
   }
 
   private async processBatch(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
+    const batchStarted = performance.now();
     const slot = this.slot!;
     const logical = this.topology.logical(batch.topic);
     const sourceJournal = this.journalOfTopic.get(logical);
@@ -394,6 +420,15 @@ export class JournalRuntime {
       await transaction.abort().catch(() => undefined);
       throw new Error(`transaction of ${records.length} records from ${batch.topic}@${batch.firstOffset()}..${batch.lastOffset()} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    this.telemetry.recordBatch?.(this.producer, logical, { messages: batch.messages.length, journalRecords: records.length, durationMs: performance.now() - batchStarted });
+    this.logger.debug?.(`committed a batch of ${batch.messages.length} from ${batch.topic}@${batch.firstOffset()}..${batch.lastOffset()}: ${records.length} journal records, ${applied} applied, ${skipped} skipped, ${deadLetters.length} dead-lettered`, {
+      journal_topic: this.topology.journals[this.producer],
+      journal_seq: slot.writer.nextSeq - 1,
+      source_topic: batch.topic,
+      source_partition: batch.partition,
+      source_offset: batch.lastOffset(),
+      records: records.length,
+    });
     this.telemetry.recordProcessed(this.producer, 'applied', applied);
     this.telemetry.recordProcessed(this.producer, 'skipped', skipped);
     this.telemetry.recordProcessed(this.producer, 'dead-lettered', deadLetters.length);
@@ -484,8 +519,22 @@ export class JournalRuntime {
     slot.writer.headers = headers;
     const started = performance.now();
     try {
-      const outcome = context.with(spanContext, () => applyCommand(this.deciders, slot, command));
+      const outcome = context.with(spanContext, () => {
+        const applied = applyCommand(this.deciders, slot, command);
+        // inside the span: the line carries its trace_id and span_id
+        this.logger.debug?.(`decided ${command.command.type}${applied.rejection ? ` (rejected: ${applied.rejection.code})` : ''}`, {
+          journal_topic: this.topology.journals[this.producer],
+          journal_seq: applied.inputRecord.seq,
+          stream: applied.inputRecord.stream,
+          correlation_id: correlationOf(applied),
+          source_offset: message.offset,
+        });
+        return applied;
+      });
       span.setAttribute('ccp.seq', outcome.inputRecord.seq);
+      span.setAttribute('ccp.stream', outcome.inputRecord.stream);
+      const correlationId = correlationOf(outcome);
+      if (correlationId !== null) span.setAttribute('ccp.correlation_id', correlationId);
       endSpan(span, outcome.rejection ? `${outcome.rejection.code}: ${outcome.rejection.message}` : undefined);
     } catch (error: unknown) {
       endSpan(span, error instanceof Error ? error.message : String(error));
@@ -505,7 +554,13 @@ export class JournalRuntime {
       originalValue: message.value ? message.value.toString('base64') : null,
       headers: headerStrings(message.headers),
     };
-    this.logger.error(`dead-lettered ${topic}@${message.offset}: ${reason.code} at ${reason.path || '(message)'}: ${reason.message}`);
+    this.logger.error(`dead-lettered ${topic}@${message.offset}: ${reason.code} at ${reason.path || '(message)'}: ${reason.message}`, {
+      journal_topic: this.topology.journals[this.producer],
+      source_topic: topic,
+      source_partition: partition,
+      source_offset: message.offset,
+      code: reason.code,
+    });
     return { key: message.key ?? null, value: JSON.stringify(value), headers: { 'ccp-dead-letter-service': this.producer, 'ccp-dead-letter-code': reason.code } };
   }
 }
@@ -521,6 +576,9 @@ export interface DeadLetterRecord {
   readonly originalValue: string | null;
   readonly headers: Record<string, string>;
 }
+
+/** The default a decision concerns: its input's correlation id, else the one its events open (e.g. AccountDefaulted). */
+const correlationOf = (outcome: ApplyOutcome): string | null => outcome.inputRecord.correlationId ?? outcome.decided.find((r) => r.correlationId !== null)?.correlationId ?? null;
 
 type MessageOutcome = { kind: 'applied' } | { kind: 'skipped' } | { kind: 'dead-letter'; reason: DeadLetterReason; quarantine?: true };
 const APPLIED: MessageOutcome = { kind: 'applied' };

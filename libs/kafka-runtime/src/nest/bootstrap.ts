@@ -1,24 +1,32 @@
 import 'reflect-metadata';
-import { DynamicModule, INestApplication, Logger, Module, ModuleMetadata } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createDataSource, migrate } from '@ccp/persistence';
 import { projectJournalRecords, ReadApiModule, readProjectionPositions, setupOpenApi } from '@ccp/read-models';
-import { startTelemetry, type Telemetry } from '@ccp/telemetry';
+import { createServiceLogger, type MetricsEndpoint, startTelemetry, type Telemetry } from '@ccp/telemetry';
 import { JournalRuntime, JournalRuntimeOptions } from '../journal-runtime';
 import type { ReadModelProjector } from '../read-model-projection';
 import { HealthController, JOURNAL_RUNTIME } from './health.controller';
 import { JournalTransport } from './journal-transport';
+import { METRICS_ENDPOINT, MetricsController } from './metrics.controller';
+import { serviceRuntimeTelemetry } from './runtime-metrics';
 import { ConfigError, loadServiceConfig, ServiceConfig } from './service-config';
+import { runtimeLoggerOf, serviceLoggerModule, serviceLogLevel } from './service-logging';
 
 @Module({})
 export class JournalServiceModule {
-  static register(runtime: JournalRuntime, imports: ModuleMetadata['imports'] = []): DynamicModule {
+  static register(runtime: JournalRuntime, imports: ModuleMetadata['imports'] = [], metrics: MetricsEndpoint | null = null): DynamicModule {
     return {
       module: JournalServiceModule,
       imports,
-      controllers: [HealthController],
-      providers: [{ provide: JOURNAL_RUNTIME, useValue: runtime }],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: JOURNAL_RUNTIME, useValue: runtime },
+        { provide: METRICS_ENDPOINT, useValue: metrics },
+      ],
       exports: [JOURNAL_RUNTIME],
     };
   }
@@ -51,11 +59,21 @@ export function readModelBindings(producer: ServiceConfig['producer']): ServiceB
   };
 }
 
+/** How a service reports: the process's telemetry, and where its log lines go. */
+export interface ServiceObservability {
+  /** the process's OpenTelemetry (startTelemetry): its scrape endpoint answers at /metrics; none: /metrics answers 404 */
+  readonly telemetry?: Telemetry | null;
+  /** where the JSON log lines go; default standard output */
+  readonly logDestination?: DestinationStream;
+}
+
 export interface StartedService {
   readonly app: INestApplication;
   readonly runtime: JournalRuntime;
   readonly config: ServiceConfig;
   readonly dataSource: DataSource;
+  /** the service's pino logger (every line has `service`) */
+  readonly logger: Logger;
   /** the HTTP port actually bound (HTTP_PORT=0 picks a free one) */
   readonly port: number;
   close(): Promise<void>;
@@ -65,14 +83,21 @@ export interface StartedService {
  * Starts one journal service: configuration validated first, then the database (its schema
  * migrated), the HTTP app
  * (health answers while the journal folds), then the journal transport (fold → consume).
+ * It logs JSON lines (pino, at CCP_LOG_LEVEL — stricter if `nestLogLevels` asks for fewer levels)
+ * through Nest (nestjs-pino) and the runtime alike.
  */
 export async function startJournalService(
   config: ServiceConfig,
   bindings: ServiceBindings = {},
   runtimeOverrides: Partial<Pick<JournalRuntimeOptions, 'onFatal' | 'logger' | 'sessionTimeoutMs' | 'keys'>> = {},
-  nestLogLevels: Array<'error' | 'warn' | 'log'> = ['error', 'warn', 'log'],
+  nestLogLevels?: Array<'error' | 'warn' | 'log'>,
+  observability: ServiceObservability = {},
 ): Promise<StartedService> {
-  const logger = new Logger(`ccp-${config.producer}`);
+  const logger = createServiceLogger({
+    service: config.otel.serviceName,
+    level: serviceLogLevel(config.logLevel, nestLogLevels),
+    ...(observability.logDestination !== undefined ? { destination: observability.logDestination } : {}),
+  });
   const dataSource = createDataSource({ url: config.databaseUrl, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}), applicationName: `ccp-${config.producer}` });
   await dataSource.initialize();
   let runtime: JournalRuntime | undefined;
@@ -86,10 +111,14 @@ export async function startJournalService(
       brokers: config.brokers,
       namespace: config.namespace,
       ...(bindings.projector ? { dataSource, projector: bindings.projector } : {}),
-      logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
+      // its instruments come from the global meter provider: the host starts telemetry first
+      telemetry: serviceRuntimeTelemetry(),
+      logger: runtimeLoggerOf(logger.child({ context: 'JournalRuntime' })),
       ...runtimeOverrides,
     });
-    app = await NestFactory.create(JournalServiceModule.register(runtime, bindings.modules?.(dataSource, config) ?? []), { logger: nestLogLevels });
+    const imports = [serviceLoggerModule(logger), ...(bindings.modules?.(dataSource, config) ?? [])];
+    app = await NestFactory.create(JournalServiceModule.register(runtime, imports, observability.telemetry?.metricsEndpoint ?? null), { bufferLogs: true });
+    app.useLogger(app.get(NestPinoLogger));
     app.enableShutdownHooks();
     // no framework banner in responses (Express's X-Powered-By)
     (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
@@ -111,6 +140,7 @@ export async function startJournalService(
     runtime,
     config,
     dataSource,
+    logger,
     port,
     async close() {
       await app.close();
@@ -119,27 +149,46 @@ export async function startJournalService(
   };
 }
 
-/** A service's main: config errors print every problem and exit 1; a failed start exits 1. */
+/**
+ * A service's main: config errors log every problem and exit 1; a failed start exits 1. Telemetry
+ * first (unless OTEL_SDK_DISABLED=true): traces cross the four services in Kafka headers (W3C
+ * traceparent), metrics answer a scrape at /metrics, and both are pushed to an OTLP/HTTP collector
+ * when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ */
 export async function runJournalServiceMain(producer: ServiceConfig['producer'], bindings: ServiceBindings = readModelBindings(producer)): Promise<void> {
   let config: ServiceConfig;
-  let telemetry: Telemetry;
+  let telemetry: Telemetry | null;
   try {
     config = loadServiceConfig(producer);
-    // Traces cross the four services in Kafka headers (W3C traceparent); exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-    const endpoint = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-    telemetry = startTelemetry({ serviceName: `ccp-${producer}`, ...(endpoint ? { otlpEndpoint: endpoint } : {}) });
+    telemetry = config.otel.disabled
+      ? null
+      : startTelemetry({
+          serviceName: config.otel.serviceName,
+          otlpEndpoint: config.otel.endpoint ?? null,
+          prometheus: true,
+          ...(config.otel.metricExportIntervalMs !== undefined ? { metricExportIntervalMs: config.otel.metricExportIntervalMs } : {}),
+        });
   } catch (error: unknown) {
-    process.stderr.write(`[ccp-${producer}] ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    // the configured level is unknown here: a refusal to start is always written
+    const logger = createServiceLogger({ service: `ccp-${producer}` });
+    if (error instanceof ConfigError) logger.fatal({ problems: error.issues }, error.message);
+    else logger.fatal({ err: error }, `cannot start telemetry: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
+  let logger: Logger | undefined;
   try {
-    const started = await startJournalService(config, bindings);
-    const stop = () => void telemetry.shutdown().catch(() => undefined);
+    const started = await startJournalService(config, bindings, {}, undefined, { telemetry });
+    logger = started.logger;
+    const stop = () => void telemetry?.shutdown().catch(() => undefined);
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    process.stdout.write(`[ccp-${producer}] listening on http://${config.httpHost}:${started.port} (health: /health/live, /health/ready); namespace '${config.namespace}'\n`);
+    const url = `http://${config.httpHost}:${started.port}`;
+    logger.info(
+      { url, namespace: config.namespace, metrics: telemetry !== null, otlp_endpoint: config.otel.endpoint ?? null },
+      `listening on ${url} (health: /health/live, /health/ready; metrics: ${telemetry !== null ? '/metrics' : 'off'}); namespace '${config.namespace}'`,
+    );
   } catch (error: unknown) {
-    process.stderr.write(`[ccp-${producer}] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    (logger ?? createServiceLogger({ service: config.otel.serviceName, level: config.logLevel })).fatal({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { READ_API_TOKEN_AUDIENCE, TOKEN_ISSUER_PUBLIC_KEY_FILE, tokenAlgorithmOf, type Producer } from '@ccp/contracts';
 import type { ReadApiAuth } from '@ccp/read-models';
+import { LOG_LEVELS, type LogLevel } from '@ccp/telemetry';
 import { KafkaSecurityConfigError, kafkaSecurityFromEnv, parseBrokers, type KafkaSecurity } from '../kafka-client';
 import { readModelSchemaOf } from '@ccp/persistence';
 import { checkNamespace } from '../topology';
@@ -53,6 +54,8 @@ const configSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  CCP_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
 export interface ServiceConfig {
@@ -65,7 +68,15 @@ export interface ServiceConfig {
   /** interface to bind (containers: 0.0.0.0) */
   readonly httpHost: string;
   readonly namespace: string;
-  readonly otel: { readonly serviceName: string; readonly endpoint: string | undefined; readonly disabled: boolean };
+  /**
+   * OpenTelemetry: the resource's service.name (also the `service` of every log line), the OTLP/HTTP
+   * collector traces and metrics are pushed to (none: nothing pushed), how often metrics are pushed
+   * (OTEL_METRIC_EXPORT_INTERVAL, default 15 s), and whether the SDK is off altogether (no spans, no
+   * trace context in the Kafka headers, no metrics; /metrics answers 404)
+   */
+  readonly otel: { readonly serviceName: string; readonly endpoint: string | undefined; readonly metricExportIntervalMs: number | undefined; readonly disabled: boolean };
+  /** CCP_LOG_LEVEL: the least severe level written (fatal|error|warn|info|debug|trace; default info) */
+  readonly logLevel: LogLevel;
   /** the HTTP read API: how readers authenticate, and whether /docs and /openapi.json are served */
   readonly readApi: { readonly auth: ReadApiAuth; readonly docs: boolean };
   /** how the Kafka clients connect (KAFKA_SECURITY_PROTOCOL and friends, validated here; the clients read them: createKafka) */
@@ -104,7 +115,13 @@ export function loadServiceConfig(producer: Producer, env: Readonly<Record<strin
     httpPort: c.HTTP_PORT ?? DEFAULT_HTTP_PORTS[producer],
     httpHost: c.HTTP_HOST,
     namespace: c.CCP_TOPIC_NAMESPACE,
-    otel: { serviceName: c.OTEL_SERVICE_NAME ?? `ccp-${producer}`, endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT, disabled: c.OTEL_SDK_DISABLED === 'true' },
+    otel: {
+      serviceName: c.OTEL_SERVICE_NAME ?? `ccp-${producer}`,
+      endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
+      metricExportIntervalMs: c.OTEL_METRIC_EXPORT_INTERVAL,
+      disabled: c.OTEL_SDK_DISABLED === 'true',
+    },
+    logLevel: c.CCP_LOG_LEVEL,
     readApi: { auth, docs: c.CCP_READ_API_DOCS === 'on' },
     kafkaSecurity: kafkaSecurity.protocol,
   };

@@ -79,3 +79,24 @@ describe('service configuration: Kafka connection security', () => {
     expect(problems(withAuthOff({ KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }))).toMatch(/PLAIN sends the password in clear/);
   });
 });
+
+describe('service configuration: logs and telemetry', () => {
+  const withAuthOff = (env: Record<string, string>) => ({ CCP_READ_API_AUTH: 'off', ...env });
+
+  const levels: Array<[Record<string, string>, string]> = [[{}, 'info'], ...['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((level): [Record<string, string>, string] => [{ CCP_LOG_LEVEL: level }, level])];
+  it.each(levels)('CCP_LOG_LEVEL %j gives level %s', (env, level) => {
+    expect(loadServiceConfig('margin', withAuthOff(env)).logLevel).toBe(level);
+  });
+
+  it.each(['verbose', 'INFO', 'log', 'silent', '30'])('CCP_LOG_LEVEL=%s is refused, naming the levels', (level) => {
+    expect(problems(withAuthOff({ CCP_LOG_LEVEL: level }))).toMatch(/CCP_LOG_LEVEL: .*"fatal".*"error".*"warn".*"info".*"debug".*"trace"/);
+  });
+
+  it('the OpenTelemetry settings: service name, collector, push interval, the SDK switched off', () => {
+    expect(loadServiceConfig('liquidation', withAuthOff({})).otel).toEqual({ serviceName: 'ccp-liquidation', endpoint: undefined, metricExportIntervalMs: undefined, disabled: false });
+    const env = withAuthOff({ OTEL_SERVICE_NAME: 'ccp-liquidation-b', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_METRIC_EXPORT_INTERVAL: '2000', OTEL_SDK_DISABLED: 'true' });
+    expect(loadServiceConfig('liquidation', env).otel).toEqual({ serviceName: 'ccp-liquidation-b', endpoint: 'http://collector:4318', metricExportIntervalMs: 2000, disabled: true });
+    for (const interval of ['0', '99', '1.5', 'soon', '3600001']) expect(problems(withAuthOff({ OTEL_METRIC_EXPORT_INTERVAL: interval }))).toMatch(/OTEL_METRIC_EXPORT_INTERVAL: /);
+    expect(problems(withAuthOff({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }))).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT: /);
+  });
+});
