@@ -2,4 +2,3 @@ export { MILLISECOND_BUCKETS, startTelemetry, type MetricsEndpoint, type Telemet
 export { activeTraceFields, createServiceLogger, LOG_LEVELS, REDACTED_LOG_PATHS, type LogLevel, type ServiceLoggerOptions } from './service-logger';
 export { extractTraceContext, injectTraceContext, type KafkaHeaders } from './trace-context';
 export { startDecisionSpan, withDecisionSpan, TRACER_NAME, type DecisionInput } from './decision-span';
-export { createCcpMetrics, METER_NAME, type CcpMetrics, type DecisionOutcome, type PartitionLag } from './ccp-metrics';

@@ -1,7 +1,7 @@
 import { context, type Context, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
-import { DataPointType, type HistogramMetricData, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { createCcpMetrics, extractTraceContext, injectTraceContext, startDecisionSpan, startTelemetry, type Telemetry, withDecisionSpan } from './index';
+import { extractTraceContext, injectTraceContext, startDecisionSpan, startTelemetry, type Telemetry, withDecisionSpan } from './index';
 
 /** A metric reader collected on demand (no timer, no exporter). */
 class OnDemandReader extends MetricReader {
@@ -133,40 +133,6 @@ describe('telemetry', () => {
     const failed = finished('loss-allocation decide DecideAllocation');
     expect(failed.status).toMatchObject({ code: 2, message: 'basis missing' });
     expect(failed.events.map((e) => e.name)).toEqual(['exception']);
-  });
-
-  it('records processed events, decision latency and consumer lag', async () => {
-    const m = createCcpMetrics();
-    m.recordProcessed('margin', 'accepted', 3);
-    m.recordProcessed('margin', 'rejected');
-    m.recordDecisionLatency('margin', 'ApplyTrade', 4);
-    m.recordDecisionLatency('margin', 'ApplyTrade', 6);
-    expect(() => m.recordDecisionLatency('margin', 'ApplyTrade', -1)).toThrow(/non-negative/);
-    let lag = 7;
-    const stop = m.observeConsumerLag('margin', () => [{ topic: 'ccp.input.trades.v1', partition: 0, lag }]);
-
-    const collect = async (): Promise<ResourceMetrics> => (await reader.collect()).resourceMetrics;
-    const metric = (rm: ResourceMetrics, name: string) => rm.scopeMetrics.flatMap((s) => s.metrics).find((x) => x.descriptor.name === name);
-
-    let rm = await collect();
-    const processed = metric(rm, 'ccp.events.processed')!;
-    expect(processed.dataPoints.map((p) => [p.attributes['ccp.outcome'], p.value]).sort()).toEqual([
-      ['accepted', 3],
-      ['rejected', 1],
-    ]);
-    const latency = metric(rm, 'ccp.decision.duration') as HistogramMetricData;
-    expect(latency.dataPointType).toBe(DataPointType.HISTOGRAM);
-    expect(latency.dataPoints[0]!.value).toMatchObject({ count: 2, sum: 10, min: 4, max: 6 });
-    expect(metric(rm, 'ccp.consumer.lag')!.dataPoints.map((p) => p.value)).toEqual([7]);
-
-    lag = 2;
-    rm = await collect();
-    expect(metric(rm, 'ccp.consumer.lag')!.dataPoints.map((p) => p.value)).toEqual([2]);
-    // after stop the callback is no longer asked (the SDK may repeat the last value it holds)
-    stop();
-    lag = 99;
-    rm = await collect();
-    expect((metric(rm, 'ccp.consumer.lag')?.dataPoints ?? []).map((p) => p.value)).not.toContain(99);
   });
 });
 
