@@ -26,7 +26,8 @@ function loadSchema(): JsonObject {
 }
 
 function parseCompose(file: string): JsonObject {
-  const document = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true, prettyErrors: true });
+  // merge: the YAML 1.1 `<<` key, as docker-compose and Compose v2 read it
+  const document = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true, prettyErrors: true, merge: true });
   const problems = [...document.errors, ...document.warnings];
   if (problems.length > 0) throw new Error(problems.map((problem) => problem.message).join('\n'));
   const value = document.toJS({ maxAliasCount: 100 }) as Json;

@@ -54,27 +54,4 @@ echo
 echo "=== scenario $SCENARIO through the services"
 node -r @swc-node/register "$ROOT/libs/kafka-runtime/src/run-through-services.main.ts" "$SCENARIO" --out "$OUT"
 stop_stack
-echo
-echo "=== the same scenario in the embedded engine ($OUT/embedded)"
-node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" simulate "$SCENARIO" --out "$OUT/embedded" | tail -n 3
-node -e '
-  const [a, b] = [require(process.argv[1]), require(process.argv[2])];
-  const strip = (o) => JSON.stringify(o.defaults);
-  console.log(strip(a) === strip(b) ? "defaults, waterfalls and allocations: identical through Kafka and embedded" : "DIFFERENT outcomes through Kafka and embedded");
-  if (strip(a) !== strip(b)) process.exit(1);
-' "$ROOT/$OUT/outcome.json" "$ROOT/$OUT/embedded/outcome.json"
-
-# The audit of what the services recorded: hash chains, every input re-decided, every default
-# conserved and applied, then the case file of the first default (as an auditor would ask for it).
-echo
-echo "=== audit of the journal topics, byte for byte as Kafka holds them (ccp audit verify --kafka)"
-bash "$ROOT/libs/cli/bin/ccp" audit verify --kafka --namespace "$CCP_TOPIC_NAMESPACE" --keyring "$CCP_JOURNAL_KEYS_DIR/keyring.json"
-FIRST_DEFAULT="$(node -e 'const o=require(process.argv[1]); if (o.defaults.length) console.log(o.defaults[0].defaultId)' "$ROOT/$OUT/outcome.json")"
-if [ -n "$FIRST_DEFAULT" ]; then
-  node -r @swc-node/register "$ROOT/libs/cli/src/main.ts" audit default "$FIRST_DEFAULT" --journals "$OUT" --keyring "$CCP_JOURNAL_KEYS_DIR/keyring.json" --html "$OUT/case-file.html" > "$OUT/case-file.json"
-  node -e '
-    const c = require(process.argv[1]);
-    const inv = c.invariants || [];
-    console.log(`case file of ${c.defaultId}: ${c.timeline.length} records across the journals, ${(c.tranches||[]).length} tranches, ${inv.filter((i) => i.ok).length}/${inv.length} invariants hold — written to ${process.argv[2]} and case-file.html`);
-  ' "$ROOT/$OUT/case-file.json" "$OUT/case-file.json"
-fi
+bash "$ROOT/infra/scripts/verify-run.sh" "$SCENARIO" "$OUT"

@@ -356,7 +356,9 @@ export class JournalRuntime {
    */
   private async checkCommittedOffsets(): Promise<void> {
     const topics = INPUT_CHANNELS.map((c) => this.topology.inputs[c]);
-    const committed = await this.admin!.fetchOffsets({ groupId: this.topology.groupId(this.producer), topics });
+    // a fresh cluster is still creating __consumer_offsets (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS),
+    // which kafkajs's admin reports without retrying: the containers e2e met it on every first start
+    const committed = await retryRetriable(() => this.admin!.fetchOffsets({ groupId: this.topology.groupId(this.producer), topics }));
     for (const entry of committed) {
       const logical = this.topology.logical(entry.topic);
       const last = this.lastApplied.get(logical);
@@ -617,4 +619,16 @@ function* chunksBySize(messages: readonly Message[]): Generator<Message[]> {
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** Retries a call the broker answered with a retriable error (kafkajs marks them `retriable`), a bounded number of times. */
+async function retryRetriable<T>(call: () => Promise<T>, attempts = 40, delayMs = 250): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error: unknown) {
+      if ((error as { retriable?: unknown } | null)?.retriable !== true || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
