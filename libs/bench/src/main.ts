@@ -25,6 +25,24 @@ import { benchTransport, type TransportConfig } from './transport-bench';
 const ROOT = resolve(__dirname, '../../..');
 const CHILD = join(__dirname, 'crash-child.ts');
 const argv = process.argv.slice(2);
+const USAGE = `usage: npm run bench [-- --quick] [--only ${SECTIONS.join(',')}] [--verify-all] [--render]
+  --quick        smaller sizes (a few minutes)
+  --only PARTS   run only these parts (comma-separated); the others keep their saved figures
+  --verify-all   also audit-verify the 100k-account journal (~2.5 min of CPU more)
+  --render       re-render BENCHMARKS.md and the growth chart from the saved figures, run nothing
+The pipeline through the four services is measured by libs/bench/src/pipeline.main.ts (--help there).`;
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+{
+  const known = new Set(['--quick', '--only', '--verify-all', '--render']);
+  const unknown = argv.find((a, i) => a.startsWith('-') && !known.has(a) && argv[i - 1] !== '--only');
+  if (unknown !== undefined) {
+    process.stderr.write(`bench: unknown option '${unknown}'\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
 const quick = argv.includes('--quick');
 const verifyAll = argv.includes('--verify-all');
 

@@ -32,7 +32,20 @@ function crashArg(argv: readonly string[]): number[] {
   });
 }
 
+const USAGE = 'usage: node -r @swc-node/register libs/bench/src/pipeline.main.ts [--accounts N] [--shocks K] [--profile-shocks P] [--crash 12500,25000|none] [--raw-batch B]';
+const OPTIONS = new Set(['--accounts', '--shocks', '--profile-shocks', '--crash', '--raw-batch']);
+
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n  needs the Kafka broker (KAFKA_BROKERS) and PostgreSQL (DATABASE_URL); writes docs/bench/pipeline.md\n`);
+    return;
+  }
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!OPTIONS.has(argv[i]!)) {
+      process.stderr.write(`pipeline bench: unknown option '${argv[i]}'\n${USAGE}\n`);
+      process.exit(2);
+    }
+  }
   const accounts = intArg(argv, '--accounts', 2_000, 2);
   if (accounts % 2 !== 0) throw new Error(`--accounts must be even (long/short pairs); got ${accounts}`);
   const { markdown, figures } = await runPipelineBench({

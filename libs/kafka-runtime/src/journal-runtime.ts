@@ -86,6 +86,8 @@ export class RefuseToStartError extends Error {
 
 /** Budget per produce call inside a transaction, under the brokers' 8 MiB record-batch limit. */
 const SEND_CHUNK_BYTES = 4 * 1024 * 1024;
+/** The anchors topic takes record batches of 1 MiB. */
+const ANCHOR_CHUNK_BYTES = 512 * 1024;
 
 type WriterSlot = JournalSlot & { readonly writer: TransactionalJournalWriter };
 
@@ -409,8 +411,10 @@ export class JournalRuntime {
     const transaction = await this.txProducer!.transaction();
     try {
       for (const chunk of chunksBySize(messages)) await retryConcurrent(() => transaction.send({ topic: this.topology.journals[this.producer], messages: chunk }));
-      if (anchorMessages.length > 0) await retryConcurrent(() => transaction.send({ topic: this.topology.anchors, messages: anchorMessages }));
-      if (deadLetters.length > 0) await retryConcurrent(() => transaction.send({ topic: this.topology.deadLetter, messages: deadLetters }));
+      // a batch can close thousands of defaults (an anchor each) or dead-letter thousands of inputs:
+      // those topics take smaller record batches than the journals (1 MiB and 8 MiB, TOPIC_SPECS)
+      for (const chunk of chunksBySize(anchorMessages, ANCHOR_CHUNK_BYTES)) await retryConcurrent(() => transaction.send({ topic: this.topology.anchors, messages: chunk }));
+      for (const chunk of chunksBySize(deadLetters)) await retryConcurrent(() => transaction.send({ topic: this.topology.deadLetter, messages: chunk }));
       await retryConcurrent(() =>
         transaction.sendOffsets({
           consumerGroupId: this.topology.groupId(this.producer),
@@ -605,12 +609,13 @@ async function retryConcurrent<T>(operation: () => Promise<T>, attempts = 50): P
   }
 }
 
-function* chunksBySize(messages: readonly Message[]): Generator<Message[]> {
+/** Splits one transaction's messages for a topic into produce calls of at most `budget` bytes (a single larger message goes alone). */
+export function* chunksBySize(messages: readonly Message[], budget: number = SEND_CHUNK_BYTES): Generator<Message[]> {
   let chunk: Message[] = [];
   let bytes = 0;
   for (const m of messages) {
-    const size = typeof m.value === 'string' ? Buffer.byteLength(m.value) : (m.value?.length ?? 0);
-    if (chunk.length > 0 && bytes + size > SEND_CHUNK_BYTES) {
+    const size = messageBytes(m);
+    if (chunk.length > 0 && bytes + size > budget) {
       yield chunk;
       chunk = [];
       bytes = 0;
@@ -619,6 +624,14 @@ function* chunksBySize(messages: readonly Message[]): Generator<Message[]> {
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** A message's bytes on the wire, roughly: value, key, headers, and the record's own framing (never less than the real size). */
+function messageBytes(m: Message): number {
+  const length = (v: unknown): number => (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0);
+  let size = 32 + length(m.value) + length(m.key);
+  for (const [name, value] of Object.entries(m.headers ?? {})) size += Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce((n: number, v) => n + length(v), 0) : length(value));
+  return size;
 }
 
 /** Retries a call the broker answered with a retriable error (kafkajs marks them `retriable`), a bounded number of times. */
