@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_METRICS } from './nest/runtime-metrics';
+import { SERVICE_METRICS } from './telemetry';
 
 interface Target {
   refId: string;

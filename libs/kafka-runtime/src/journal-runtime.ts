@@ -30,11 +30,6 @@ export interface RuntimeLogger {
   debug?(message: string, fields?: RuntimeLogFields): void;
 }
 
-/** The telemetry hooks (./telemetry) and, optionally, one per committed batch. */
-export interface JournalRuntimeTelemetry extends RuntimeTelemetry {
-  /** a batch of `topic` (logical name) committed: its messages, the journal records it wrote, and how long deciding and committing took */
-  recordBatch?(producer: Producer, topic: string, batch: { readonly messages: number; readonly journalRecords: number; readonly durationMs: number }): void;
-}
 
 export interface JournalRuntimeOptions {
   readonly producer: Producer;
@@ -45,7 +40,7 @@ export interface JournalRuntimeOptions {
   /** read models: both or neither */
   readonly dataSource?: DataSource;
   readonly projector?: ReadModelProjector;
-  readonly telemetry?: JournalRuntimeTelemetry;
+  readonly telemetry?: RuntimeTelemetry;
   readonly logger?: RuntimeLogger;
   /**
    * Called once when the runtime cannot go on (a transaction failed, a record would be applied
@@ -110,7 +105,7 @@ export class JournalRuntime {
   readonly producer: Producer;
   readonly topology: Topology;
   private readonly deciders: Readonly<Record<Producer, JournaledDecider>>;
-  private readonly telemetry: JournalRuntimeTelemetry;
+  private readonly telemetry: RuntimeTelemetry;
   private readonly logger: RuntimeLogger;
   private readonly kafka: Kafka;
   private readonly projection: ReadModelProjection | null;
@@ -525,21 +520,22 @@ export class JournalRuntime {
     slot.writer.headers = headers;
     const started = performance.now();
     try {
+      let correlationId = null as string | null;
       const outcome = context.with(spanContext, () => {
         const applied = applyCommand(this.deciders, slot, command);
+        correlationId = correlationOf(applied);
         // inside the span: the line carries its trace_id and span_id
         this.logger.debug?.(`decided ${command.command.type}${applied.rejection ? ` (rejected: ${applied.rejection.code})` : ''}`, {
           journal_topic: this.topology.journals[this.producer],
           journal_seq: applied.inputRecord.seq,
           stream: applied.inputRecord.stream,
-          correlation_id: correlationOf(applied),
+          correlation_id: correlationId,
           source_offset: message.offset,
         });
         return applied;
       });
       span.setAttribute('ccp.seq', outcome.inputRecord.seq);
       span.setAttribute('ccp.stream', outcome.inputRecord.stream);
-      const correlationId = correlationOf(outcome);
       if (correlationId !== null) span.setAttribute('ccp.correlation_id', correlationId);
       endSpan(span, outcome.rejection ? `${outcome.rejection.code}: ${outcome.rejection.message}` : undefined);
     } catch (error: unknown) {
@@ -593,21 +589,27 @@ const deadLetter = (reason: DeadLetterReason): MessageOutcome => ({ kind: 'dead-
 /** a record on a journal topic that is not its owner's: dead-lettered, counted as quarantined */
 const quarantine = (reason: DeadLetterReason): MessageOutcome => ({ kind: 'dead-letter', reason, quarantine: true });
 
-/**
- * CONCURRENT_TRANSACTIONS: the coordinator is still writing the previous transaction's markers.
- * Retriable by the protocol (the Java client backs off and retries); nothing was added yet.
- */
-async function retryConcurrent<T>(operation: () => Promise<T>, attempts = 50): Promise<T> {
+/** Retries `operation` while it fails with an error `retriable` accepts, at most `attempts` times, waiting `delayMs(attempt)` between. */
+async function retryWhile<T>(retriable: (error: unknown) => boolean, operation: () => Promise<T>, attempts: number, delayMs: (attempt: number) => number): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await operation();
     } catch (error: unknown) {
-      const type = (error as { type?: unknown } | null)?.type;
-      if (type !== 'CONCURRENT_TRANSACTIONS' || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * attempt)));
+      if (!retriable(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs(attempt)));
     }
   }
 }
+
+/**
+ * CONCURRENT_TRANSACTIONS: the coordinator is still writing the previous transaction's markers.
+ * Retriable by the protocol (the Java client backs off and retries); nothing was added yet.
+ */
+const retryConcurrent = <T>(operation: () => Promise<T>): Promise<T> =>
+  retryWhile((error) => (error as { type?: unknown } | null)?.type === 'CONCURRENT_TRANSACTIONS', operation, 50, (attempt) => Math.min(200, 10 * attempt));
+
+/** What the broker answered with an error kafkajs marks `retriable` (a coordinator moving or loading), retried a bounded number of times. */
+const retryRetriable = <T>(operation: () => Promise<T>): Promise<T> => retryWhile((error) => (error as { retriable?: unknown } | null)?.retriable === true, operation, 40, () => 250);
 
 /** Splits one transaction's messages for a topic into produce calls of at most `budget` bytes (a single larger message goes alone). */
 export function* chunksBySize(messages: readonly Message[], budget: number = SEND_CHUNK_BYTES): Generator<Message[]> {
@@ -634,14 +636,3 @@ function messageBytes(m: Message): number {
   return size;
 }
 
-/** Retries a call the broker answered with a retriable error (kafkajs marks them `retriable`), a bounded number of times. */
-async function retryRetriable<T>(call: () => Promise<T>, attempts = 40, delayMs = 250): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (error: unknown) {
-      if ((error as { retriable?: unknown } | null)?.retriable !== true || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
-}

@@ -21,7 +21,7 @@ import { gunzipSync } from 'node:zlib';
 import { type EventEnvelope, PRODUCERS, type Producer } from '@ccp/contracts';
 import { waitFor } from '@ccp/infra-testing';
 import { createKafka, Partitioners } from './kafka-client';
-import { SERVICE_METRICS } from './nest/runtime-metrics';
+import { SERVICE_METRICS } from './telemetry';
 import { runScenarioThroughKafka, type KafkaScenarioResult } from './scenario-feeder';
 import { ChildStack, freePort } from './testing/child-stack';
 import { createTestNamespace, type TestNamespace } from './testing/test-stack';

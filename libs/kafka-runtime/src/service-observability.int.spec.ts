@@ -10,7 +10,7 @@ import { LOG_LEVELS, startTelemetry, type Telemetry } from '@ccp/telemetry';
 import { waitFor } from '@ccp/infra-testing';
 import { createKafka, Partitioners } from './kafka-client';
 import { readModelBindings, startJournalService, type StartedService } from './nest/bootstrap';
-import { SERVICE_METRICS } from './nest/runtime-metrics';
+import { SERVICE_METRICS } from './telemetry';
 import { loadServiceConfig } from './nest/service-config';
 import { createTestNamespace, type TestNamespace } from './testing/test-stack';
 import { topology } from './topology';

@@ -12,7 +12,6 @@ import type { ReadModelProjector } from '../read-model-projection';
 import { HealthController, JOURNAL_RUNTIME } from './health.controller';
 import { JournalTransport } from './journal-transport';
 import { METRICS_ENDPOINT, MetricsController } from './metrics.controller';
-import { serviceRuntimeTelemetry } from './runtime-metrics';
 import { ConfigError, loadServiceConfig, ServiceConfig } from './service-config';
 import { runtimeLoggerOf, serviceLoggerModule, serviceLogLevel } from './service-logging';
 
@@ -111,8 +110,6 @@ export async function startJournalService(
       brokers: config.brokers,
       namespace: config.namespace,
       ...(bindings.projector ? { dataSource, projector: bindings.projector } : {}),
-      // its instruments come from the global meter provider: the host starts telemetry first
-      telemetry: serviceRuntimeTelemetry(),
       logger: runtimeLoggerOf(logger.child({ context: 'JournalRuntime' })),
       ...runtimeOverrides,
     });
