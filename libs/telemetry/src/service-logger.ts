@@ -21,7 +21,7 @@ export interface ServiceLoggerOptions {
   readonly service: string;
   /** default info */
   readonly level?: LogLevel;
-  /** where the lines go; default standard output */
+  /** where the lines go; default standard output, written synchronously */
   readonly destination?: DestinationStream;
 }
 
@@ -48,5 +48,7 @@ export function createServiceLogger(options: ServiceLoggerOptions): Logger {
     mixin: activeTraceFields,
     redact: { paths: [...REDACTED_LOG_PATHS], censor: '[Redacted]' },
   };
-  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
+  // Synchronous stdout: pino's default buffers and flushes on process 'exit', which a process ended
+  // by a signal never emits — a service's last lines on SIGTERM ("drained in …") were lost.
+  return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }));
 }
