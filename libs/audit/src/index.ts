@@ -9,3 +9,4 @@ export * from './case-file-html';
 export * from './journal-anchors';
 export { readRawLines, RawLine } from './journal-lines';
 export { canonicalProblem, lineForm, LineForm, nonCanonicalCauses } from './canonical-line';
+export * from './verify-snapshots';

@@ -40,6 +40,20 @@ export interface JournalKeyring {
 export interface JournalSigner {
   readonly journal: Producer;
   signHead(seq: number, hash: string): SignedHead;
+  /** Ed25519 signature (base64url) of a fold snapshot's description (snapshotMessage) */
+  signSnapshot(description: string): string;
+}
+
+/** The exact bytes an owner signs for a snapshot of its fold (docs/adr/0012-snapshots.md): a domain tag and the description. */
+export function snapshotMessage(description: string): Buffer {
+  return Buffer.from(`ccp.fold-snapshot.v1\n${description}`, 'utf8');
+}
+
+/** True only if the snapshot description is signed by the key the keyring holds for the journal. */
+export function verifySnapshotSignature(keyring: JournalKeyring, journal: Producer, description: string, signature: string): boolean {
+  const key = keyring.keys[journal];
+  if (!key || typeof signature !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
+  return verify(null, snapshotMessage(description), key, Buffer.from(signature, 'base64url'));
 }
 
 export function signerOf(journal: Producer, privateKey: KeyObject): JournalSigner {
@@ -49,6 +63,9 @@ export function signerOf(journal: Producer, privateKey: KeyObject): JournalSigne
     signHead(seq, hash) {
       const head = { journal, seq, hash };
       return { ...head, signature: sign(null, headMessage(head), privateKey).toString('base64url') };
+    },
+    signSnapshot(description) {
+      return sign(null, snapshotMessage(description), privateKey).toString('base64url');
     },
   };
 }

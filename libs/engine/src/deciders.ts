@@ -2,12 +2,18 @@ import { Command, Producer, WireTranslator } from '@ccp/contracts';
 import { defaultFundDecider, defaultFundWireInputs, parseDefaultFundCommand } from '@ccp/default-fund-domain';
 import { liquidationDecider, liquidationWireInputs, parseLiquidationCommand } from '@ccp/liquidation-domain';
 import { lossAllocationDecider, lossAllocationWireInputs, parseLossAllocationCommand } from '@ccp/loss-allocation-domain';
-import { marginDecider, marginWireInputs, parseMarginCommand } from '@ccp/margin-domain';
+import { marginDecider, marginWireInputs, parseMarginCommand, restoreMarginState, snapshotMarginState } from '@ccp/margin-domain';
 import { JournaledDecider } from './registry';
 
 /** The four journals' domains, as the embedded engine, the Kafka services and the audit bind them. */
 export const DECIDERS: Readonly<Record<Producer, JournaledDecider>> = {
-  margin: { producer: 'margin', decider: marginDecider, parseCommand: parseMarginCommand, wireInputs: marginWireInputs as WireTranslator<Command> },
+  margin: {
+    producer: 'margin',
+    decider: marginDecider,
+    parseCommand: parseMarginCommand,
+    wireInputs: marginWireInputs as WireTranslator<Command>,
+    snapshot: { picture: (state) => snapshotMarginState(state as Parameters<typeof snapshotMarginState>[0]), restore: restoreMarginState },
+  },
   liquidation: {
     producer: 'liquidation',
     decider: liquidationDecider,

@@ -11,3 +11,4 @@ export * from './simulate';
 export * from './deciders';
 export * from './command-guard';
 export * from './journal-keys-dir';
+export * from './fold-snapshot';

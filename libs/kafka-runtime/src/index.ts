@@ -17,3 +17,4 @@ export * from './nest/health.controller';
 export * from './nest/bootstrap';
 export * from './broker-guards';
 export * from './service-acls';
+export * from './fold-snapshots';

@@ -1,6 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { EventEnvelope, GENESIS_HASH, JournalKeyring, Producer, QuarantineReason, SignedChainReader } from '@ccp/contracts';
-import { commandIdOfInput, CommandGuard, guardCommand, JournaledDecider, newCommandGuard } from '@ccp/engine';
+import { CommandGuard, FoldPoint, JournaledDecider, JournalFold } from '@ccp/engine';
 import { decodeJournalRecord, DeadLetterReason } from './journal-codec';
 import { readTopicToEnd } from './journal-reader';
 import { headSignatureOf } from './journal-writer';
@@ -11,6 +11,16 @@ export interface FoldQuarantine {
   readonly reason: DeadLetterReason | QuarantineReason;
 }
 
+/** Where a fold starts other than at the journal's genesis: a verified snapshot (docs/adr/0012-snapshots.md). */
+export interface FoldStart {
+  readonly point: FoldPoint;
+  /** seq and hash of the last record the snapshot folded (a signed head) */
+  readonly seq: number;
+  readonly headHash: string;
+  /** the topic offset of the record after it */
+  readonly offset: bigint;
+}
+
 export interface FoldResult {
   /** the next seq to write and the head hash the writer continues from */
   readonly nextSeq: number;
@@ -19,43 +29,36 @@ export interface FoldResult {
   readonly guard: CommandGuard;
   /** logical source topic → last applied position (input topics: Kafka offset; journals: seq) */
   readonly lastApplied: Map<string, bigint>;
+  /** records folded by this call (after the snapshot, when it started from one) */
   readonly records: number;
   readonly quarantined: readonly FoldQuarantine[];
+  /** the topic offset after the head record: where a snapshot of this fold resumes */
+  readonly headOffset: bigint;
 }
 
 /**
- * Folds a service's own journal topic from offset 0 (docs/adr/0007-signed-journal-heads.md): only
- * records its own key has signed — through a signed transaction head — are folded; anything else on
- * the topic (garbage, a forged record however well chained, an unsigned tail) is quarantined and
- * skipped, so it can neither become the head nor stop the service from starting. Records missing
- * from a signed chain (the topic lost data) do stop it: that cannot be resumed without loss.
+ * Folds a service's own journal topic from offset 0, or from a snapshot's offset on its state
+ * (docs/adr/0007-signed-journal-heads.md, 0012-snapshots.md): only records its own key has signed —
+ * through a signed transaction head — are folded; anything else on the topic (garbage, a forged
+ * record however well chained, an unsigned tail) is quarantined and skipped, so it can neither
+ * become the head nor stop the service from starting. Records missing from a signed chain (the
+ * topic lost data, or a snapshot's head that the topic does not continue) stop it: that cannot be
+ * resumed without loss.
  */
 export async function foldOwnJournal(
   kafka: Kafka,
   topic: string,
   producer: Producer,
-  decider: JournaledDecider['decider'],
+  decider: JournaledDecider,
   keyring: JournalKeyring,
   onRecord: (record: EventEnvelope) => void,
   groupPrefix: string,
+  start?: FoldStart,
 ): Promise<FoldResult> {
-  const reader = new SignedChainReader<string>(producer, keyring);
+  const reader = new SignedChainReader<string>(producer, keyring, start ? { seq: start.seq, hash: start.headHash } : undefined);
   const quarantined: FoldQuarantine[] = [];
-  const lastApplied = new Map<string, bigint>();
-  const guard = newCommandGuard();
-  let state: unknown = decider.initialState();
-  let records = 0;
-  const fold = (record: EventEnvelope): void => {
-    records += 1;
-    if (record.kind === 'input') {
-      if (record.source) lastApplied.set(record.source.topic, BigInt(record.source.offset));
-      const commandId = commandIdOfInput(record.causationId);
-      if (commandId !== null) guardCommand(guard, commandId, record.occurredAt);
-    } else if (record.type !== 'CommandRejected') {
-      state = decider.evolve(state, { type: record.type, stream: record.stream, payload: record.payload, correlationId: record.correlationId ?? undefined });
-    }
-    onRecord(record);
-  };
+  const fold = new JournalFold(decider, start?.point);
+  let headOffset = start?.offset ?? 0n;
   await readTopicToEnd(
     kafka,
     topic,
@@ -67,11 +70,16 @@ export async function foldOwnJournal(
       }
       const verdict = reader.offer(decoded.value, headSignatureOf(message.headers), message.offset);
       for (const q of verdict.quarantined) quarantined.push({ offset: q.position, reason: q.reason });
-      for (const { record } of verdict.accepted) fold(record);
+      for (const { record, position } of verdict.accepted) {
+        fold.apply(record);
+        onRecord(record);
+        headOffset = BigInt(position) + 1n;
+      }
     },
-    { groupPrefix },
+    { groupPrefix, ...(start ? { fromOffset: start.offset } : {}) },
   );
   for (const q of reader.drainUnsigned()) quarantined.push({ offset: q.position, reason: q.reason });
-  const head = reader.acceptedHead ?? { seq: -1, hash: GENESIS_HASH };
-  return { nextSeq: head.seq + 1, headHash: head.hash, state, guard, lastApplied, records, quarantined };
+  const head = reader.acceptedHead ?? (start ? { seq: start.seq, hash: start.headHash } : { seq: -1, hash: GENESIS_HASH });
+  const point = fold.point();
+  return { nextSeq: head.seq + 1, headHash: head.hash, state: point.state, guard: point.guard, lastApplied: new Map(point.lastApplied), records: fold.records, quarantined, headOffset };
 }

@@ -6,7 +6,8 @@ import { context, trace, type Context } from '@opentelemetry/api';
 import { anchorFor, EventEnvelope, GENESIS_HASH, JOURNAL_TOPICS, Producer, PRODUCERS, SignedChainReader } from '@ccp/contracts';
 import { applyCommand, type ApplyOutcome, DECIDERS, JournaledDecider, JournalSlot, RoutedCommand, scenarioStep, wireCommandsFor } from '@ccp/engine';
 import { decodeJournalRecord, DeadLetterReason, parseJson } from './journal-codec';
-import { foldOwnJournal } from './journal-fold';
+import { FoldResult, FoldStart, foldOwnJournal } from './journal-fold';
+import { DEFAULT_SNAPSHOT_EVERY, isRefusal, openSnapshot, SnapshotSchedule, snapshotsBefore } from './fold-snapshots';
 import { journalKeysFromEnvironment, RuntimeKeys } from './journal-keys';
 import { headSignatureOf, TransactionalJournalWriter } from './journal-writer';
 import { immutableLogProblems, IMMUTABLE_LOG_SETTINGS, TRANSACTION_SETTINGS, transactionProblems } from './broker-guards';
@@ -37,7 +38,7 @@ export interface JournalRuntimeOptions {
   /** prefix of every topic, group and transactional id (CCP_TOPIC_NAMESPACE); default '' */
   readonly namespace?: string;
   readonly deciders?: Readonly<Record<Producer, JournaledDecider>>;
-  /** read models: both or neither */
+  /** the database of the read models (with `projector`) and of the fold snapshots (alone: snapshots only) */
   readonly dataSource?: DataSource;
   readonly projector?: ReadModelProjector;
   readonly telemetry?: RuntimeTelemetry;
@@ -51,6 +52,11 @@ export interface JournalRuntimeOptions {
   readonly sessionTimeoutMs?: number;
   /** the own signing key and every journal's public key; default from the environment (journal-keys.ts) */
   readonly keys?: RuntimeKeys;
+  /**
+   * a fold snapshot after this many journal records, kept in the read models' database (needs
+   * dataSource; docs/adr/0012-snapshots.md); 0 = none; default 100,000 (services: CCP_SNAPSHOT_EVERY)
+   */
+  readonly snapshotEvery?: number;
 }
 
 export type RuntimePhase = 'created' | 'folding' | 'consuming' | 'stopping' | 'stopped' | 'failed';
@@ -64,8 +70,12 @@ export interface RuntimeStatus {
   /** records in the journal (the next seq to write) */
   readonly nextSeq: number;
   readonly headHash: string;
-  /** records folded at start */
+  /** records folded at start (after the snapshot, if it started from one) */
   readonly foldedRecords: number;
+  /** seq of the snapshot the start folded on from; null: folded from the journal's start */
+  readonly foldedFromSnapshot: number | null;
+  /** snapshots stored since start */
+  readonly snapshotsTaken: number;
   /** records on the own journal topic the fold did not accept (garbage, forged, unsigned) */
   readonly quarantinedAtFold: number;
   readonly failure: string | null;
@@ -116,6 +126,8 @@ export class JournalRuntime {
   private phase: RuntimePhase = 'created';
   private consuming = false;
   private foldedRecords = 0;
+  private foldedFromSnapshot: number | null = null;
+  private readonly snapshots: SnapshotSchedule | null;
   private quarantinedAtFold = 0;
   private failure: string | null = null;
   private readonly keys: RuntimeKeys;
@@ -142,8 +154,13 @@ export class JournalRuntime {
     this.keys = options.keys ?? journalKeysFromEnvironment(this.producer);
     this.probe = new ReadinessProbe(() => this.admin, options.dataSource ?? null);
     if (this.keys.signer.journal !== this.producer) throw new Error(`${this.producer} was given the signing key of ${this.keys.signer.journal}`);
-    if ((options.dataSource === undefined) !== (options.projector === undefined)) throw new Error('dataSource and projector go together (read models), or neither');
+    if (options.projector !== undefined && options.dataSource === undefined) throw new Error('a projector needs the dataSource its read models live in');
     this.projection = options.dataSource && options.projector ? new ReadModelProjection(options.dataSource, options.projector, { producer: this.producer, namespace: this.topology.namespace, topic: this.topology.journals[this.producer] }, this.logger) : null;
+    const snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+    this.snapshots =
+      options.dataSource && snapshotEvery > 0
+        ? new SnapshotSchedule(options.dataSource, this.keys.signer, this.topology.journals[this.producer], snapshotEvery, (m) => this.logger.log(m, { journal_topic: this.topology.journals[this.producer] }))
+        : null;
     this.journalOfTopic = new Map(PRODUCERS.map((p) => [JOURNAL_TOPICS[p] as string, p]));
     this.channelOfTopic = new Map(INPUT_CHANNELS.map((c) => [this.topology.logical(this.topology.inputs[c]), c]));
   }
@@ -159,6 +176,8 @@ export class JournalRuntime {
       nextSeq: this.slot?.writer.nextSeq ?? 0,
       headHash: this.slot?.writer.headHash ?? GENESIS_HASH,
       foldedRecords: this.foldedRecords,
+      foldedFromSnapshot: this.foldedFromSnapshot,
+      snapshotsTaken: this.snapshots?.taken ?? 0,
       quarantinedAtFold: this.quarantinedAtFold,
       failure: this.failure,
     };
@@ -206,21 +225,12 @@ export class JournalRuntime {
     });
 
     const projectFrom = this.projection ? await this.projection.nextSeq() : Number.POSITIVE_INFINITY;
-    const tail: EventEnvelope[] = [];
-    const folded = await foldOwnJournal(
-      this.kafka,
-      this.topology.journals[this.producer],
-      this.producer,
-      this.deciders[this.producer].decider,
-      this.keys.keyring,
-      (record) => {
-        if (record.seq >= projectFrom) tail.push(record);
-      },
-      this.topology.groupId(this.producer),
-    );
-    this.foldedRecords = folded.records;
-    this.quarantinedAtFold = folded.quarantined.length;
     const journalTopic = this.topology.journals[this.producer];
+    const { folded, from } = await this.foldFromLatestSnapshot(projectFrom);
+    this.foldedRecords = folded.records;
+    this.foldedFromSnapshot = from;
+    this.snapshots?.resetTo(from ?? -1);
+    this.quarantinedAtFold = folded.quarantined.length;
     for (const q of folded.quarantined) {
       this.logger.error(`quarantined ${journalTopic} offset ${q.offset} at start: ${q.reason.code} at ${q.reason.path || '(record)'}: ${q.reason.message}; skipped, not folded`, {
         journal_topic: journalTopic,
@@ -234,15 +244,14 @@ export class JournalRuntime {
     await this.checkCommittedOffsets();
     const writer = new TransactionalJournalWriter(this.producer, folded.nextSeq, folded.headHash, this.keys.signer);
     this.slot = { writer, state: folded.state, guard: folded.guard };
-    if (this.projection && tail.length > 0) {
-      // the tail's anchors as the writer signed them (Ed25519 is deterministic: the same bytes)
-      this.projection.enqueue(tail, tail.flatMap((r) => anchorFor(r, this.keys.signer) ?? []));
-      await this.projection.drain();
-    }
     this.logger.log(
-      `folded ${folded.records} records of ${journalTopic} in ${Math.round(performance.now() - started)} ms (full fold; next seq ${writer.nextSeq}; ${folded.quarantined.length} quarantined)`,
-      { journal_topic: journalTopic, journal_seq: writer.nextSeq - 1, records: folded.records, quarantined: folded.quarantined.length },
+      `folded ${folded.records} records of ${journalTopic} in ${Math.round(performance.now() - started)} ms (${from === null ? 'full fold' : `from the snapshot at seq ${from}`}; next seq ${writer.nextSeq}; ${folded.quarantined.length} quarantined)`,
+      { journal_topic: journalTopic, journal_seq: writer.nextSeq - 1, records: folded.records, quarantined: folded.quarantined.length, snapshot_seq: from },
     );
+    // a long fold is worth keeping: the next start resumes here
+    if (this.snapshots && folded.nextSeq > 0 && this.snapshots.due(folded.nextSeq - 1)) {
+      this.snapshots.take({ state: folded.state, guard: folded.guard, lastApplied: this.lastApplied }, { seq: folded.nextSeq - 1, hash: folded.headHash, offset: folded.headOffset });
+    }
 
     const consumer = this.kafka.consumer({
       groupId: this.topology.groupId(this.producer),
@@ -250,7 +259,6 @@ export class JournalRuntime {
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 250,
-      retry: { retries: 10 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -295,6 +303,7 @@ export class JournalRuntime {
     await this.txProducer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
     await this.projection?.drain();
+    await this.snapshots?.settle();
     if (this.phase !== 'failed') this.phase = 'stopped';
     if (draining) {
       const journalTopic = this.topology.journals[this.producer];
@@ -304,6 +313,44 @@ export class JournalRuntime {
         { journal_topic: journalTopic, journal_seq: lastSeq },
       );
     }
+  }
+
+  /**
+   * Folds the own journal from the latest usable snapshot (docs/adr/0012-snapshots.md), else from
+   * its start. A snapshot is usable if its owner's signature and its bytes check out and the read
+   * models have projected every record it covers; the records after it must then continue its head
+   * on the topic. Any refusal is logged and the next older snapshot, at last the full fold, is used:
+   * a snapshot shortens a start, it never decides what the state is.
+   */
+  private async foldFromLatestSnapshot(projectFrom: number): Promise<{ folded: FoldResult; from: number | null }> {
+    const journalTopic = this.topology.journals[this.producer];
+    const decider = this.deciders[this.producer];
+    const fold = async (start?: FoldStart): Promise<FoldResult> => {
+      const tail: EventEnvelope[] = [];
+      const folded = await foldOwnJournal(this.kafka, journalTopic, this.producer, decider, this.keys.keyring, (record) => {
+        if (record.seq >= projectFrom) tail.push(record);
+      }, this.topology.groupId(this.producer), start);
+      if (this.projection && tail.length > 0) {
+        // the tail's anchors as the writer signed them (Ed25519 is deterministic: the same bytes)
+        this.projection.enqueue(tail, tail.flatMap((r) => anchorFor(r, this.keys.signer) ?? []));
+        await this.projection.drain();
+      }
+      return folded;
+    };
+    const stored = this.options.dataSource && this.snapshots ? await snapshotsBefore(this.options.dataSource, journalTopic, this.producer, projectFrom) : [];
+    for (const candidate of stored) {
+      const opened = openSnapshot(decider, this.keys.keyring, candidate);
+      if (isRefusal(opened)) {
+        this.logger.error(`snapshot of ${journalTopic} at seq ${opened.seq} not used: ${opened.reason}`, { journal_topic: journalTopic, snapshot_seq: opened.seq });
+        continue;
+      }
+      try {
+        return { folded: await fold(opened), from: opened.seq };
+      } catch (error: unknown) {
+        this.logger.error(`snapshot of ${journalTopic} at seq ${opened.seq} not used: the journal does not continue it (${error instanceof Error ? error.message : String(error)})`, { journal_topic: journalTopic, snapshot_seq: opened.seq });
+      }
+    }
+    return { folded: await fold(), from: null };
   }
 
   /** Resolves when every committed record so far is projected into the read models. */
@@ -404,8 +451,13 @@ export class JournalRuntime {
     const waiting = sourceJournal !== undefined ? this.journalReaders.get(sourceJournal)?.firstPendingPosition : null;
     const nextOffset = waiting ? BigInt(waiting.offset) : BigInt(batch.lastOffset()) + 1n;
     const transaction = await this.txProducer!.transaction();
+    let lastRecordOffset: bigint | null = null;
     try {
-      for (const chunk of chunksBySize(messages)) await retryConcurrent(() => transaction.send({ topic: this.topology.journals[this.producer], messages: chunk }));
+      for (const chunk of chunksBySize(messages)) {
+        const sent = await retryConcurrent(() => transaction.send({ topic: this.topology.journals[this.producer], messages: chunk }));
+        const base = sent.find((m) => m.partition === 0)?.baseOffset;
+        lastRecordOffset = base === undefined ? null : BigInt(base) + BigInt(chunk.length - 1);
+      }
       // a batch can close thousands of defaults (an anchor each) or dead-letter thousands of inputs:
       // those topics take smaller record batches than the journals (1 MiB and 8 MiB, TOPIC_SPECS)
       for (const chunk of chunksBySize(anchorMessages, ANCHOR_CHUNK_BYTES)) await retryConcurrent(() => transaction.send({ topic: this.topology.anchors, messages: chunk }));
@@ -436,6 +488,10 @@ export class JournalRuntime {
     if (sourceJournal !== undefined && quarantined > 0) this.telemetry.recordQuarantined?.(this.producer, sourceJournal, quarantined);
     this.telemetry.recordLag(this.producer, logical, Number(batch.offsetLag()));
     this.projection?.enqueue(records, anchors);
+    const last = records[records.length - 1];
+    if (last && lastRecordOffset !== null && this.snapshots?.due(last.seq)) {
+      this.snapshots.take({ state: slot.state, guard: slot.guard, lastApplied: this.lastApplied }, { seq: last.seq, hash: last.hash, offset: lastRecordOffset + 1n });
+    }
     // The batch is committed (records, dead letters and offsets together): a rebalance reported now
     // changes nothing already written, and the consumer rejoins from the committed offsets.
     await heartbeat().catch((error: unknown) => this.logger.log(`heartbeat after commit: ${error instanceof Error ? error.message : String(error)}`));

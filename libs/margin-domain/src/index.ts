@@ -4,4 +4,4 @@ export { parseMarginCommand } from './margin.parse';
 export { marginWireInputs } from './margin.wire';
 export { accountView, type AccountView } from './margin.views';
 export { findBreaches, naiveScanBreaches, type BreachScan } from './breach.scan';
-export { snapshotMarginState, marginStateDigest } from './margin.snapshot';
+export { snapshotMarginState, marginStateDigest, restoreMarginState } from './margin.snapshot';

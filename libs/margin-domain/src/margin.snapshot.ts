@@ -1,5 +1,7 @@
+import { types } from 'node:util';
 import { canonicalJson } from '@ccp/contracts';
 import { contractSize, price, quantity, usd } from './fixed-point.util';
+import { LiquidationPriceIndex } from './liquidation-price.index';
 import type { MarginState } from './margin.types';
 import { compareIds } from './margin.views';
 
@@ -57,3 +59,19 @@ export function snapshotMarginState(state: MarginState): unknown {
 
 /** The canonical bytes of the snapshot. */
 export const marginStateDigest = (state: MarginState): string => canonicalJson(snapshotMarginState(state));
+
+/**
+ * A margin state as it comes out of a structured clone (a snapshot's bytes): the same graph, but
+ * the liquidation-price indexes are plain objects again. Gives them back their class (the accounts'
+ * `indexedIn` point to the same objects, so they are restored with them).
+ */
+export function restoreMarginState(raw: unknown): MarginState {
+  const state = raw as MarginState;
+  if (!types.isMap(state?.accounts) || !types.isMap(state.instruments)) throw new Error('not a margin state (accounts, instruments)');
+  for (const instrument of state.instruments.values()) {
+    for (const index of [instrument.longIndex, instrument.shortIndex]) {
+      if (!(index instanceof LiquidationPriceIndex)) Object.setPrototypeOf(index, LiquidationPriceIndex.prototype);
+    }
+  }
+  return state;
+}

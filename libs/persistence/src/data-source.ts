@@ -9,16 +9,17 @@ import { ParameterReadModelEntity } from './entities/parameter.read-model.entity
 import { JournalAnchorEntity } from './entities/journal-anchor.entity';
 import { ReadModelOwnerEntity } from './entities/read-model-owner.entity';
 import { ReadModelPositionEntity } from './entities/read-model-position.entity';
-import { SnapshotEntity } from './entities/snapshot.entity';
+import { FoldSnapshotEntity } from './entities/snapshot.entity';
 import { InitialSchema1795392000000 } from './migrations/1795392000000-initial-schema.migration';
 import { ReadModels1795478400000 } from './migrations/1795478400000-read-models.migration';
 import { NamespacedReadModels1795651200000 } from './migrations/1795651200000-namespaced-read-models.migration';
+import { FoldSnapshots1796256000000 } from './migrations/1796256000000-fold-snapshots.migration';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ccp';
 
 export const PERSISTENCE_ENTITIES = [
   JournalPositionEntity,
-  SnapshotEntity,
+  FoldSnapshotEntity,
   AccountReadModelEntity,
   FundBalanceReadModelEntity,
   DefaultCaseEntity,
@@ -29,7 +30,7 @@ export const PERSISTENCE_ENTITIES = [
 ] as const;
 
 /** In order; a new migration is appended, never edited once committed. */
-export const PERSISTENCE_MIGRATIONS = [InitialSchema1795392000000, ReadModels1795478400000, NamespacedReadModels1795651200000] as const;
+export const PERSISTENCE_MIGRATIONS = [InitialSchema1795392000000, ReadModels1795478400000, NamespacedReadModels1795651200000, FoldSnapshots1796256000000] as const;
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 

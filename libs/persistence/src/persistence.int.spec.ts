@@ -11,11 +11,12 @@ import {
   DefaultCaseEntity,
   FundBalanceReadModelEntity,
   JournalPositionEntity,
-  latestSnapshot,
+  foldSnapshots,
   migrate,
   readModelSchemaOf,
   readNextOffset,
-  saveSnapshot,
+  saveFoldSnapshot,
+  type StoredFoldSnapshot,
   type PartitionKey,
 } from './index';
 
@@ -26,6 +27,17 @@ const SCHEMA = `it_persistence_${process.pid.toString(36)}_${randomBytes(4).toSt
 const MARGIN_INPUT: PartitionKey = { consumer: 'margin', topic: 'ccp.liquidation.events.v1', partition: 0 };
 
 class SimulatedCrash extends Error {}
+
+const snapshotAt = (producer: string, seq: number, state = `state ${seq}`): StoredFoldSnapshot => ({
+  journalTopic: `ccp.${producer}.events.v1`,
+  producer,
+  seq,
+  headHash: String(seq % 10).repeat(64),
+  resumeOffset: String(seq * 2 + 1),
+  state: Buffer.from(state),
+  stateSha256: 'a'.repeat(64),
+  signature: 's'.repeat(86),
+});
 
 describe('persistence on PostgreSQL (integration)', () => {
   let dataSource: DataSource;
@@ -47,7 +59,7 @@ describe('persistence on PostgreSQL (integration)', () => {
   });
 
   it('migrates an empty schema, and a second run applies nothing', async () => {
-    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000']);
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000', 'FoldSnapshots1796256000000']);
     expect(await migrate(dataSource)).toEqual([]);
     const tables: Array<{ table_name: string }> = await dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
@@ -56,13 +68,13 @@ describe('persistence on PostgreSQL (integration)', () => {
     expect(tables.map((row) => row.table_name)).toEqual([
       'account_read_model',
       'default_case',
+      'fold_snapshot',
       'fund_balance_read_model',
       'journal_anchor',
       'journal_position',
       'parameter_read_model',
       'read_model_owner',
       'read_model_position',
-      'snapshot',
       'typeorm_migrations',
     ]);
     const floats: unknown[] = await dataSource.query(
@@ -137,7 +149,7 @@ describe('persistence on PostgreSQL (integration)', () => {
         journalSeq: '42',
       });
       await advanceNextOffset(manager, MARGIN_INPUT, '43');
-      await saveSnapshot(manager, { service: 'margin', journalSeq: '42', state: { accounts: 2 }, hash: 'h42' });
+      await saveFoldSnapshot(manager, snapshotAt('margin', 42));
       // The rows are visible inside the transaction...
       expect(await manager.countBy(AccountReadModelEntity, { accountId: 'acct-rolled-back' })).toBe(1);
       throw new SimulatedCrash('crash before commit');
@@ -146,7 +158,7 @@ describe('persistence on PostgreSQL (integration)', () => {
 
     // ...and gone after the rollback: no read model, no snapshot, the position unchanged.
     expect(await dataSource.manager.countBy(AccountReadModelEntity, { accountId: 'acct-rolled-back' })).toBe(0);
-    expect(await latestSnapshot(dataSource.manager, 'margin')).toBeUndefined();
+    expect(await foldSnapshots(dataSource.manager, 'ccp.margin.events.v1', 'margin')).toEqual([]);
     expect(await readNextOffset(dataSource.manager, MARGIN_INPUT)).toBe(before);
   });
 
@@ -155,10 +167,18 @@ describe('persistence on PostgreSQL (integration)', () => {
     expect(await dataSource.manager.findOneByOrFail(JournalPositionEntity, { ...MARGIN_INPUT })).toMatchObject({ nextOffset: '42' });
   });
 
-  it('keeps snapshots per service and returns the latest', async () => {
-    await saveSnapshot(dataSource.manager, { service: 'default-fund', journalSeq: '9', state: { tranches: [] }, hash: 'h9' });
-    await saveSnapshot(dataSource.manager, { service: 'default-fund', journalSeq: '10', state: { tranches: ['sitg'] }, hash: 'h10' });
-    expect(await latestSnapshot(dataSource.manager, 'default-fund')).toEqual({ service: 'default-fund', journalSeq: '10', state: { tranches: ['sitg'] }, hash: 'h10' });
+  it('keeps the latest fold snapshots per journal, bytes intact, latest first', async () => {
+    for (const seq of [9, 10, 25, 40]) await saveFoldSnapshot(dataSource.manager, snapshotAt('default-fund', seq), 3);
+    await saveFoldSnapshot(dataSource.manager, snapshotAt('liquidation', 5));
+    const kept = await foldSnapshots(dataSource.manager, 'ccp.default-fund.events.v1', 'default-fund');
+    expect(kept.map((s) => s.seq)).toEqual([40, 25, 10]);
+    expect(kept[0]).toEqual(snapshotAt('default-fund', 40));
+    expect((await foldSnapshots(dataSource.manager, 'ccp.default-fund.events.v1', 'default-fund', 25)).map((s) => s.seq)).toEqual([10]);
+    expect((await foldSnapshots(dataSource.manager, 'ccp.liquidation.events.v1', 'liquidation')).map((s) => s.seq)).toEqual([5]);
+    // one at a seq that has one replaces it (a refused snapshot, snapshotted again)
+    await saveFoldSnapshot(dataSource.manager, snapshotAt('default-fund', 40, 'again'));
+    const again = await foldSnapshots(dataSource.manager, 'ccp.default-fund.events.v1', 'default-fund');
+    expect(again.map((s) => [s.seq, s.state.toString()])).toEqual([[40, 'again'], [25, 'state 25'], [10, 'state 10']]);
   });
 
   it('refuses a stated equity without the seq that stated it', async () => {
@@ -177,6 +197,12 @@ describe('persistence on PostgreSQL (integration)', () => {
   });
 
   it('migrates down and up again', async () => {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const snapshotTables: Array<{ table_name: string }> = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('fold_snapshot', 'snapshot') ORDER BY table_name`,
+      [SCHEMA],
+    );
+    expect(snapshotTables).toEqual([{ table_name: 'snapshot' }]);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const namespaced: Array<{ table_name: string }> = await dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('journal_anchor', 'read_model_owner')`,
@@ -200,7 +226,7 @@ describe('persistence on PostgreSQL (integration)', () => {
       [SCHEMA],
     );
     expect(after?.count).toBe('0');
-    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000']);
+    expect(await migrate(dataSource)).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000', 'FoldSnapshots1796256000000']);
   });
 
   it('migrates once when several processes migrate the same new schema at the same moment', async () => {
@@ -209,7 +235,7 @@ describe('persistence on PostgreSQL (integration)', () => {
     try {
       await Promise.all(sources.map((ds) => ds.initialize()));
       const applied = await Promise.all(sources.map((ds) => migrate(ds)));
-      expect(applied.flat()).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000']);
+      expect(applied.flat()).toEqual(['InitialSchema1795392000000', 'ReadModels1795478400000', 'NamespacedReadModels1795651200000', 'FoldSnapshots1796256000000']);
     } finally {
       await sources[0]!.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await Promise.all(sources.map((ds) => (ds.isInitialized ? ds.destroy() : undefined)));

@@ -1,27 +1,65 @@
 import type { EntityManager } from 'typeorm';
-import { SnapshotEntity } from './entities/snapshot.entity';
-import type { JsonObject } from './json-value';
+import { FoldSnapshotEntity } from './entities/snapshot.entity';
 
-export interface Snapshot {
-  readonly service: string;
-  readonly journalSeq: string;
-  readonly state: JsonObject;
-  readonly hash: string;
+export interface StoredFoldSnapshot {
+  readonly journalTopic: string;
+  readonly producer: string;
+  readonly seq: number;
+  readonly headHash: string;
+  /** decimal string (a Kafka offset) */
+  readonly resumeOffset: string;
+  readonly state: Buffer;
+  readonly stateSha256: string;
+  readonly signature: string;
 }
 
-export async function saveSnapshot(manager: EntityManager, snapshot: Snapshot): Promise<void> {
-  // A plain INSERT: a second snapshot at the same (service, journal_seq) is a bug and must fail.
-  const table = manager.getRepository(SnapshotEntity).metadata.tablePath;
-  await manager.query(`INSERT INTO ${table} (service, journal_seq, state, hash) VALUES ($1, $2, $3::jsonb, $4)`, [
-    snapshot.service,
-    snapshot.journalSeq,
-    JSON.stringify(snapshot.state),
-    snapshot.hash,
-  ]);
+const tableOf = (manager: EntityManager): string => manager.getRepository(FoldSnapshotEntity).metadata.tablePath;
+
+/**
+ * Stores a snapshot and keeps the `keep` latest of its journal. One at a seq that has one replaces
+ * it: the fold through a seq is one state, so that happens only when the stored one was refused at
+ * start (altered, unreadable) and the service, having folded past it, snapshots the same head again.
+ */
+export async function saveFoldSnapshot(manager: EntityManager, snapshot: StoredFoldSnapshot, keep = 3): Promise<void> {
+  const table = tableOf(manager);
+  await manager.transaction(async (tx) => {
+    await tx.query(`INSERT INTO ${table} (journal_topic, producer, seq, head_hash, resume_offset, state, state_sha256, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (journal_topic, producer, seq) DO UPDATE SET head_hash = EXCLUDED.head_hash, resume_offset = EXCLUDED.resume_offset, state = EXCLUDED.state, state_sha256 = EXCLUDED.state_sha256, signature = EXCLUDED.signature, created_at = now()`,
+      [
+      snapshot.journalTopic,
+      snapshot.producer,
+      String(snapshot.seq),
+      snapshot.headHash,
+      snapshot.resumeOffset,
+      snapshot.state,
+      snapshot.stateSha256,
+      snapshot.signature,
+    ]);
+    await tx.query(
+      `DELETE FROM ${table} WHERE journal_topic = $1 AND producer = $2 AND seq < (SELECT min(seq) FROM (SELECT seq FROM ${table} WHERE journal_topic = $1 AND producer = $2 ORDER BY seq DESC LIMIT $3) AS kept)`,
+      [snapshot.journalTopic, snapshot.producer, keep],
+    );
+  });
 }
 
-/** The snapshot with the highest journal seq for the service, if any. */
-export async function latestSnapshot(manager: EntityManager, service: string): Promise<Snapshot | undefined> {
-  const row = await manager.findOne(SnapshotEntity, { where: { service }, order: { journalSeq: 'DESC' } });
-  return row ? { service: row.service, journalSeq: row.journalSeq, state: row.state as JsonObject, hash: row.hash } : undefined;
+const rowOf = (row: FoldSnapshotEntity): StoredFoldSnapshot => ({
+  journalTopic: row.journalTopic,
+  producer: row.producer,
+  seq: Number(row.seq),
+  headHash: row.headHash,
+  resumeOffset: String(row.resumeOffset),
+  state: row.state,
+  stateSha256: row.stateSha256,
+  signature: row.signature,
+});
+
+/** The journal's snapshots, latest first; `beforeSeq`: only those with seq < beforeSeq. */
+export async function foldSnapshots(manager: EntityManager, journalTopic: string, producer: string, beforeSeq?: number): Promise<StoredFoldSnapshot[]> {
+  const query = manager
+    .getRepository(FoldSnapshotEntity)
+    .createQueryBuilder('s')
+    .where('s.journal_topic = :journalTopic AND s.producer = :producer', { journalTopic, producer })
+    .orderBy('s.seq', 'DESC');
+  if (beforeSeq !== undefined && Number.isFinite(beforeSeq)) query.andWhere('s.seq < :beforeSeq', { beforeSeq: String(beforeSeq) });
+  return (await query.getMany()).map(rowOf);
 }

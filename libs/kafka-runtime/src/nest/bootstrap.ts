@@ -88,7 +88,7 @@ export interface StartedService {
 export async function startJournalService(
   config: ServiceConfig,
   bindings: ServiceBindings = {},
-  runtimeOverrides: Partial<Pick<JournalRuntimeOptions, 'onFatal' | 'logger' | 'sessionTimeoutMs' | 'keys'>> = {},
+  runtimeOverrides: Partial<Pick<JournalRuntimeOptions, 'onFatal' | 'logger' | 'sessionTimeoutMs' | 'keys' | 'snapshotEvery'>> = {},
   nestLogLevels?: Array<'error' | 'warn' | 'log'>,
   observability: ServiceObservability = {},
 ): Promise<StartedService> {
@@ -111,6 +111,7 @@ export async function startJournalService(
       namespace: config.namespace,
       ...(bindings.projector ? { dataSource, projector: bindings.projector } : {}),
       logger: runtimeLoggerOf(logger.child({ context: 'JournalRuntime' })),
+      snapshotEvery: config.snapshotEvery,
       ...runtimeOverrides,
     });
     const imports = [serviceLoggerModule(logger), ...(bindings.modules?.(dataSource, config) ?? [])];

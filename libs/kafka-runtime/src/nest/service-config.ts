@@ -56,6 +56,11 @@ const configSchema = z.object({
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).max(3_600_000).optional(),
   CCP_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  CCP_SNAPSHOT_EVERY: z
+    .string()
+    .regex(/^\d[\d_]*$/, 'must be a whole number of journal records (0 = no snapshots)')
+    .transform((raw) => Number(raw.replace(/_/g, '')))
+    .default(100_000),
 });
 
 export interface ServiceConfig {
@@ -79,6 +84,8 @@ export interface ServiceConfig {
   readonly logLevel: LogLevel;
   /** the HTTP read API: how readers authenticate, and whether /docs and /openapi.json are served */
   readonly readApi: { readonly auth: ReadApiAuth; readonly docs: boolean };
+  /** CCP_SNAPSHOT_EVERY: a fold snapshot after this many journal records (default 100,000; 0 = none; docs/adr/0012-snapshots.md) */
+  readonly snapshotEvery: number;
   /** how the Kafka clients connect (KAFKA_SECURITY_PROTOCOL and friends, validated here; the clients read them: createKafka) */
   readonly kafkaSecurity: KafkaSecurity['protocol'];
 }
@@ -124,6 +131,7 @@ export function loadServiceConfig(producer: Producer, env: Readonly<Record<strin
     logLevel: c.CCP_LOG_LEVEL,
     readApi: { auth, docs: c.CCP_READ_API_DOCS === 'on' },
     kafkaSecurity: kafkaSecurity.protocol,
+    snapshotEvery: c.CCP_SNAPSHOT_EVERY,
   };
 }
 

@@ -93,14 +93,14 @@ export interface InProcessStack {
   stop(): Promise<void>;
 }
 
-/** The four services in this process (Nest apps with the journal transport), ready. */
-export async function startInProcessStack(ns: TestNamespace): Promise<InProcessStack> {
+/** The four services in this process (Nest apps with the journal transport), ready; `extraEnv` adds to each one's environment. */
+export async function startInProcessStack(ns: TestNamespace, extraEnv: Readonly<Record<string, string>> = {}): Promise<InProcessStack> {
   const fatalErrors: Error[] = [];
   const services = {} as Record<Producer, StartedService>;
   const quiet = { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
   await Promise.all(
     PRODUCERS.map(async (p) => {
-      services[p] = await startJournalService(loadServiceConfig(p, ns.env(p)), readModelBindings(p), { onFatal: (e) => fatalErrors.push(e), logger: quiet, sessionTimeoutMs: 6_000, keys: ns.keys[p] }, ['error', 'warn']);
+      services[p] = await startJournalService(loadServiceConfig(p, { ...ns.env(p), ...extraEnv }), readModelBindings(p), { onFatal: (e) => fatalErrors.push(e), logger: quiet, sessionTimeoutMs: 6_000, keys: ns.keys[p] }, ['error', 'warn']);
     }),
   );
   await waitFor(() => PRODUCERS.every((p) => services[p].runtime.status().ready), { description: 'the four services ready', timeoutMs: 60_000 });
