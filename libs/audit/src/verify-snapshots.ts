@@ -1,17 +1,10 @@
-import { EventEnvelope, JournalKeyring, Producer, verifySnapshotSignature } from '@ccp/contracts';
+import { readFileSync } from 'node:fs';
+import { EventEnvelope, ExportedSnapshot, JournalKeyring, parseSnapshotLines, Producer, verifySnapshotSignature } from '@ccp/contracts';
 import { decodeFoldPoint, DECIDERS, foldPointDigest, JournalFold, snapshotBytesHash, snapshotSigningText } from '@ccp/engine';
 import { JournalSource, recordsOf } from './journal-source';
 
-/** A fold snapshot as a service stored it (persistence: fold_snapshot). */
-export interface AuditedSnapshot {
-  readonly producer: Producer;
-  readonly seq: number;
-  readonly headHash: string;
-  readonly resumeOffset: string;
-  readonly state: Uint8Array;
-  readonly stateSha256: string;
-  readonly signature: string;
-}
+/** A fold snapshot as a service stored it (persistence: fold_snapshot; contracts: snapshots.jsonl). */
+export type AuditedSnapshot = ExportedSnapshot;
 
 export interface SnapshotCheck {
   readonly producer: Producer;
@@ -74,3 +67,6 @@ export async function verifySnapshots(source: JournalSource, snapshots: readonly
   }
   return checks.sort((a, b) => (a.producer === b.producer ? a.seq - b.seq : a.producer < b.producer ? -1 : 1));
 }
+
+/** The snapshots of a snapshots.jsonl file (ccp audit verify --kafka exports it beside the journals). */
+export const readSnapshotsFile = (path: string): AuditedSnapshot[] => parseSnapshotLines(readFileSync(path, 'utf8'), path);

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { PRODUCERS } from '@ccp/contracts';
+import { KEYRING_FILE, PRODUCERS, SNAPSHOTS_FILE } from '@ccp/contracts';
 import {
   caseFile,
   counterfactual,
@@ -11,7 +11,10 @@ import {
   parseParamArguments,
   readKeyringFile,
   renderCaseFileHtml,
+  readSnapshotsFile,
+  type SnapshotCheck,
   verifyJournals,
+  verifySnapshots,
   type VerifyProgress,
 } from '@ccp/audit';
 import { DECIDERS, journalFileName } from '@ccp/engine';
@@ -53,7 +56,8 @@ function verifyCommand(audit: Command, ctx: CliContext): void {
       "Check that every line is its record's canonical bytes, every hash chain, that each journal's owner signed its head " +
         "(keys: --keyring, else the directory's own keyring.json, with a warning), every anchor (the directory's anchors.jsonl and " +
         'each --anchors file) and pinned head against the journals (truncated, rewritten, missing); re-decide every input, check every ' +
-        "default's waterfall and allocation. Names each offending record (journal, line, field) and why.",
+        "default's waterfall and allocation; check each fold snapshot in the directory's snapshots.jsonl (--kafka exports the " +
+        "services' from the database) against the fold of its journal. Names each offending record (journal, line, field) and why.",
     )
     .argument('[journal-dir]', 'the journal directory (ccp simulate --out, or a Kafka export); not with --kafka')
     .option('--kafka', 'verify the journal topics instead: copy them byte for byte (KAFKA_BROKERS, CCP_TOPIC_NAMESPACE) into a temporary folder first')
@@ -97,11 +101,39 @@ async function runVerify(io: CliIo, dir: string, flags: VerifyFlags): Promise<nu
   } finally {
     progress.stop();
   }
+  const snapshots = await checkSnapshots(dir, keyring);
+  const ok = report.ok && (snapshots?.every((c) => c.problem === null) ?? true);
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(snapshots === null ? report : { ...report, ok, snapshots }, null, 2)}\n`);
     for (const w of report.warnings) io.stderr.write(`warning: ${w}\n`);
-  } else io.stdout.write(`${formatVerification(report)}\n`);
-  return report.ok ? EXIT_OK : EXIT_FAILED;
+  } else {
+    io.stdout.write(`${formatVerification(report)}\n`);
+    if (snapshots !== null) io.stdout.write(`${formatSnapshotChecks(snapshots)}\n`);
+  }
+  return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * The fold snapshots exported beside the journals (snapshots.jsonl, docs/adr/0012-snapshots.md),
+ * each checked against the fold of its journal; null when the directory has none. Checked against
+ * the given keyring, else the directory's own (as the journals are).
+ */
+async function checkSnapshots(dir: string, given: GivenKeyring | undefined): Promise<SnapshotCheck[] | null> {
+  const file = join(dir, SNAPSHOTS_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    const keyring = given?.keyring ?? readKeyringFile(join(dir, KEYRING_FILE));
+    return await verifySnapshots(dir, readSnapshotsFile(file), keyring);
+  } catch (error) {
+    throw new CliError(`${file}: ${messageOf(error)}`, 2, error);
+  }
+}
+
+function formatSnapshotChecks(checks: readonly SnapshotCheck[]): string {
+  const bad = checks.filter((c) => c.problem !== null);
+  const lines = [`snapshots: ${checks.length} checked against the fold of their journal; ${bad.length === 0 ? 'every one equals it' : `${bad.length} do NOT`}`];
+  for (const c of bad) lines.push(`  ${c.producer} seq ${c.seq}: ${c.problem}`);
+  return lines.join('\n');
 }
 
 /** Lines in the directory's journals: the total a progress bar counts towards. */

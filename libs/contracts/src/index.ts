@@ -16,3 +16,4 @@ export * from './journal-signature';
 export * from './journal-anchor';
 export * from './signed-chain';
 export * from './read-api-token';
+export * from './snapshot-file';

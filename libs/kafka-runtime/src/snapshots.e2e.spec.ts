@@ -6,16 +6,17 @@
  * altered in the database is refused at start (the service starts from an older one, still at the
  * same head) and reported by the audit.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Producer, PRODUCERS } from '@ccp/contracts';
+import { Producer, PRODUCERS, SNAPSHOTS_FILE } from '@ccp/contracts';
 import { DECIDERS } from '@ccp/engine';
 import type { DataSource } from 'typeorm';
 import { createDataSource, databaseUrlFromEnv, foldSnapshots } from '@ccp/persistence';
 // The auditor's verifier judges what the runtime stored; only tests import the audit layer.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { verifyJournals, verifySnapshots } from '@ccp/audit';
+import { readSnapshotsFile, verifyJournals, verifySnapshots } from '@ccp/audit';
 import { exportJournals } from './journal-export';
 import { createKafka } from './kafka-client';
 import { runScenarioThroughKafka } from './scenario-feeder';
@@ -84,6 +85,13 @@ describe('fold snapshots (e2e, real broker and database)', () => {
     const checks = await verifySnapshots(dir, snapshots.map((s) => ({ ...s, producer: s.producer as Producer })), ns.keyring);
     expect(checks).toHaveLength(snapshots.length);
     expect(checks.filter((c) => c.problem !== null)).toEqual([]);
+    // what `ccp audit verify --kafka` runs: the export writes the stored snapshots beside the journals
+    const exportDir = join(dir, 'export');
+    const exportRun = spawnSync(process.execPath, ['-r', require.resolve('@swc-node/register'), join(__dirname, 'export-journals.main.ts'), exportDir], { env: { ...process.env, ...ns.env('margin') }, encoding: 'utf8' });
+    expect({ status: exportRun.status, stderr: exportRun.stderr }).toEqual({ status: 0, stderr: expect.stringContaining(`${snapshots.length} fold snapshots`) as string });
+    const exportedSnapshots = readSnapshotsFile(join(exportDir, SNAPSHOTS_FILE));
+    expect(exportedSnapshots.map((s) => [s.producer, s.seq]).sort()).toEqual(snapshots.map((s) => [s.producer, s.seq]).sort());
+    expect((await verifySnapshots(exportDir, exportedSnapshots, ns.keyring)).every((c) => c.problem === null)).toBe(true);
     await stack.stop();
     stack = undefined;
 
