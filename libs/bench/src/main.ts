@@ -3,10 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { benchClients, CLIENT_MODES, clientRate, type ClientComparisonConfig } from './client-comparison';
 import { summarizeCpuProfile } from './cpu-profile';
 import type { ChildMode, ChildRequest, ChildResult } from './crash-child';
 import { crashFamilyScenario } from './crash-scenario';
 import { growthSvg } from './growth-svg';
+import { transportPayloads } from './journal-payloads';
 import { BreachMismatchError, benchMarginSize, type MarginSizeResult } from './margin-bench';
 import { GROWTH_SVG, growthSeries, renderBenchmarks } from './report';
 import { loadResults, saveSection, SECTIONS, thisMachine, type CrashSizeResult, type ProfileResult, type SectionData, type SectionName } from './results';
@@ -14,7 +16,8 @@ import { fmt, int, ratio } from './timing';
 import { benchTransport, type TransportConfig } from './transport-bench';
 
 /**
- * `npm run bench [-- --quick] [--only transport,margin,crash,profile] [--verify-all] [--render]`: the transport ceiling,
+ * `npm run bench [-- --quick] [--only transport,margin,crash,profile] [--verify-all] [--render]`: the transport ceiling
+ * and the Kafka client comparison (kafkajs against the candidates in .tools/kafka-clients, ADR 0011),
  * margin breach search, the crash family (simulate / parse-only / audit verify, 12.5k → 100k
  * accounts, each step in its own process for its peak RSS) and CPU profiles; each part's figures go
  * to docs/bench/results/<part>.json and BENCHMARKS.md + docs/bench/growth.svg are re-rendered from
@@ -66,6 +69,10 @@ const SIZES = {
   transport: (quick
     ? { singleMessages: 1_000, messages: 10_000, batchSize: 500, payloadAccounts: 2_000 }
     : { singleMessages: 5_000, messages: 50_000, batchSize: 500, payloadAccounts: 2_000 }) satisfies TransportConfig,
+  /** the same records as the transport part; five rounds, the clients' order alternating (the median is reported) */
+  clients: (quick
+    ? { messages: 10_000, batchSize: 500, rounds: 1, exactlyOnceCount: 20 }
+    : { messages: 50_000, batchSize: 500, rounds: 5, exactlyOnceCount: 100 }) satisfies ClientComparisonConfig,
 };
 
 function reexecWithGc(): never {
@@ -95,10 +102,16 @@ async function runTransport(): Promise<SectionData['transport']> {
   // an unlimited fund: no allocation-basis records among the payloads (MB-sized; chunked separately)
   const scenario = crashFamilyScenario(ROOT, config.payloadAccounts, '1000000000');
   log(`transport: payloads from ${scenario.name} (unlimited insurance fund)`);
-  const r = await benchTransport(config, scenario, `${scenario.name} (insurance fund 1,000,000,000 USD)`, log);
+  const payloads = transportPayloads(scenario, `${scenario.name} (insurance fund 1,000,000,000 USD)`, Math.max(config.messages, SIZES.clients.messages));
+  const r = await benchTransport(config, payloads, log);
   const eps = (run: { messages: number; ms: number }) => int(run.messages / (run.ms / 1000));
   log(`  median payload ${int(r.pool.medianBytes)} B; single ${eps(r.single)}/s, batched ${eps(r.batched)}/s, transactional ${eps(r.transactional)}/s, consume ${eps(r.consumeCommitted)}/s, end to end ${eps(r.endToEnd)}/s`);
-  return r;
+  const clientsConfig = SIZES.clients;
+  log(`transport: Kafka clients, ${int(clientsConfig.messages)} records, ${clientsConfig.rounds} round(s)`);
+  const clients = await benchClients(ROOT, clientsConfig, payloads.messages.slice(0, clientsConfig.messages), log);
+  for (const c of clients.clients.filter((x) => x.status === 'measured'))
+    log(`  ${c.label}: ${CLIENT_MODES.map((mode) => `${mode} ${int(clientRate(c, mode, clientsConfig.messages) ?? 0)}/s`).join(', ')}`);
+  return { ...r, clients };
 }
 
 function runMargin(): SectionData['margin'] {
@@ -208,7 +221,9 @@ async function main(): Promise<void> {
   const results = loadResults(ROOT);
   const pipelineFile = join(ROOT, 'docs/bench/pipeline.md');
   const pipeline = existsSync(pipelineFile) ? readFileSync(pipelineFile, 'utf8') : undefined;
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderBenchmarks(results, thisMachine(), command, pipeline));
+  const restartFile = join(ROOT, 'docs/bench/restart.md');
+  const restart = existsSync(restartFile) ? readFileSync(restartFile, 'utf8') : undefined;
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderBenchmarks(results, thisMachine(), command, pipeline, restart));
   const series = growthSeries(results);
   if (series.length > 0) {
     mkdirSync(join(ROOT, 'docs/bench'), { recursive: true });

@@ -1,3 +1,4 @@
+import { CLIENT_MODES, clientCpuPerRecordUs, clientRate, type ClientComparison, type ClientMode, type ClientResult } from './client-comparison';
 import type { ProfileSummary } from './cpu-profile';
 import { CRASH_100K_SCENARIO } from './crash-scenario';
 import type { GrowthSeries } from './growth-svg';
@@ -66,7 +67,8 @@ function transportSection(r: TransportResult | undefined): string {
     `Payloads: real sealed journal records — all four journals of \`${r.pool.scenario}\` (${int(r.pool.records)} records, cycled), sent as`,
     `\`{key: stream, value: canonical record}\`: **median ${int(r.pool.medianBytes)} B**, p99 ${int(r.pool.p99Bytes)} B, max ${int(r.pool.maxBytes)} B (no allocation-basis records:`,
     'those are MBs and are chunked separately). Broker `' + r.brokers + '` (one node, KRaft); fresh topics per run (1 partition,',
-    'replication 1), deleted afterwards. Producers use the Java-compatible partitioner and kafkajs defaults (acks = all, no compression).',
+    'replication 1), deleted afterwards. Producers use the Java-compatible partitioner, acks = all, no compression and the retries of',
+    "libs/infra-testing's `kafkaFromEnv` (from 100 ms; 1b below has kafkajs with the 10 ms the runtime now uses, against the other clients).",
     `(c) is what the services do: idempotent, one request in flight, one transaction per ${r.config.batchSize} records (they will also`,
     'commit consumed offsets in it, which this does not). Consume: a new read_committed group from the beginning, `eachBatch`,',
     'timed from group join to the last record. Produce → consume: (c) while a joined read_committed consumer reads, timed from the first',
@@ -87,7 +89,106 @@ function transportSection(r: TransportResult | undefined): string {
       `(c) ÷ (b) = ${ratio(perSec(r.transactional.messages, r.transactional.ms) / base)} (one transaction per batch against plain batches); ` +
       `(a) ÷ (b) = ${ratio(perSec(r.single.messages, r.single.ms) / base)} (a round trip per event against batches).`,
   );
+  if (r.clients) lines.push('', ...clientsSubsection(r.clients));
   return lines.join('\n');
+}
+
+const CLIENT_MODE_NAMES: Readonly<Record<ClientMode, string>> = {
+  transactionalProduce: 'transactional produce',
+  consume: 'consume, read_committed',
+  produceConsume: 'produce → consume',
+};
+
+function installCell(c: ClientResult): string {
+  if (c.install === 'dependency') return 'in the lock already';
+  if (c.install === null) return c.status === 'not installed' ? '—' : 'not recorded';
+  return c.packageName === 'kafkajs' ? `${fmt(c.install.seconds, 1)} s (in the lock already)` : `**${fmt(c.install.seconds, 1)} s**`;
+}
+
+function checkCell(check: { passed: boolean } | null, status: ClientResult['status']): string {
+  if (check === null) return status === 'measured' ? 'not run' : '—';
+  return check.passed ? 'pass' : '**FAIL**';
+}
+
+function fencingCell(c: ClientResult): string {
+  const f = c.fencing;
+  if (f !== null && !f.passed && f.restartRefused !== null && f.staleProducerError !== null && f.visible === 1) return '**FAIL**: the restarted producer is refused (passes with a workaround, see below)';
+  return checkCell(f, c.status);
+}
+
+function cpuCell(c: ClientResult, baseline: ClientResult | undefined, mode: ClientMode, messages: number): string {
+  const us = clientCpuPerRecordUs(c, mode, messages);
+  const base = baseline ? clientCpuPerRecordUs(baseline, mode, messages) : null;
+  if (us === null) return '—';
+  return `${fmt(us, 1)}${base ? ` (${ratio(us / base)})` : ''}`;
+}
+
+function ratesCell(c: ClientResult, mode: ClientMode, messages: number): string {
+  const rate = clientRate(c, mode, messages);
+  if (rate === null) return '—';
+  const rounds = c.ms[mode].map((ms) => perSec(messages, ms));
+  return rounds.length > 1 ? `${int(rate)} (${int(Math.min(...rounds))}–${int(Math.max(...rounds))})` : int(rate);
+}
+
+function clientsSubsection(k: ClientComparison): string[] {
+  const n = k.config.messages;
+  const baseline = k.clients.find((c) => c.baseline);
+  const rows = k.clients.flatMap((c) => {
+    if (c.status === 'not installed') return [[c.label, '—', '—', c.reason ?? 'not installed', '—', '—', '—', '—', '—']];
+    return CLIENT_MODES.map((mode, i) => {
+      const rate = clientRate(c, mode, n);
+      const base = baseline ? clientRate(baseline, mode, n) : null;
+      return [
+        i === 0 ? c.label : '',
+        i === 0 ? (c.version ?? '?') : '',
+        CLIENT_MODE_NAMES[mode],
+        c.status === 'failed' && rate === null ? `failed: ${c.reason ?? ''}` : ratesCell(c, mode, n),
+        rate !== null && base ? ratio(rate / base) : '—',
+        cpuCell(c, baseline, mode, n),
+        i === 0 ? installCell(c) : '',
+        i === 0 ? checkCell(c.exactlyOnce, c.status) : '',
+        i === 0 ? fencingCell(c) : '',
+      ];
+    });
+  });
+  const installs = k.clients.filter((c) => c.install !== null && c.install !== 'dependency');
+  const checks = k.clients.filter((c) => c.exactlyOnce !== null || c.fencing !== null);
+  return [
+    '### 1b. Kafka clients on our workload (ADR 0011)',
+    '',
+    `The same sealed records (the first ${int(n)}, ${MB(k.bytes)} MB), the same broker, one process, ${k.config.rounds} round${k.config.rounds === 1 ? '' : 's'} with the`,
+    'clients in alternating order; events/s is the median of the rounds (lowest–highest in brackets). Transactional produce: one',
+    `transaction per ${k.config.batchSize} records, each commit awaited (after one untimed warm-up transaction). Consume: a new read_committed group from the beginning of one`,
+    `topic every client reads (written once by kafkajs in transactions of ${k.config.batchSize}), timed from the partition assignment to the last record.`,
+    'Produce → consume: transactional produce while a joined read_committed consumer of the same client reads, from the first send to the last',
+    'record received. Every client runs with a 10 ms retry backoff (a transaction that starts while the previous commit completes is answered',
+    'CONCURRENT_TRANSACTIONS and waits one retry delay) and otherwise the settings below; kafkajs also runs as libs/kafka-runtime configures',
+    'it and with the settings kafka-client.ts had before. The candidates are loaded from `.tools/kafka-clients/`',
+    '(`bash infra/scripts/kafka-clients-install.sh`), not from the workspace\'s dependencies. Exactly-once: consume 2 ×',
+    `${k.config.exactlyOnceCount} records, copy the first ${k.config.exactlyOnceCount} in a transaction that also commits the group's offset (commit), the next ${k.config.exactlyOnceCount} likewise (abort);`,
+    'then a kafkajs reader checks the group offset, the records visible read_committed and the end offset. Fencing: a second producer with',
+    'the same transactional id starts, as a restarted service does; the first must then be refused and its record never visible.',
+    'CPU µs / record: user + system CPU of the bench process (all its threads: librdkafka\'s too; the broker is another process) over the',
+    'mode, per record, median of the rounds — what the client would take from the cores the services share, and less disturbed by other',
+    'load than wall time; consume includes starting the consumer and joining the group.',
+    `Load average during the comparison: ${k.loadAverage.start.map((x) => fmt(x, 2)).join(' / ')} → ${k.loadAverage.end.map((x) => fmt(x, 2)).join(' / ')} (1 / 5 / 15 min).`,
+    '',
+    table(['client', 'version', 'mode', 'events/s', `÷ ${baseline?.label ?? 'baseline'}`, 'CPU µs / record (÷ baseline)', 'install time', 'exactly-once check', 'fencing at restart'], rows),
+    '',
+    'Settings:',
+    '',
+    ...k.clients.filter((c) => c.status !== 'not installed').map((c) => `- ${c.label}: ${c.settings}`),
+    ...(installs.length > 0
+      ? ['', 'Install time: `infra/scripts/kafka-clients-install.sh`, each client from an empty npm cache (as a CI job or an image build without a cache):', '']
+      : []),
+    ...installs.filter((c) => c.baseline || c.packageName !== 'kafkajs').map((c) => {
+      const cost = c.install as Exclude<ClientResult['install'], 'dependency' | null>;
+      return `- ${c.packageName}: ${fmt(cost.seconds, 1)} s — ${cost.how}; measured ${cost.measuredAt}, load average ${cost.loadAverage}.`;
+    }),
+    ...(checks.length > 0 ? ['', 'Checks:', ''] : []),
+    ...checks.map((c) => `- ${c.label}: exactly-once ${c.exactlyOnce ? `${c.exactlyOnce.passed ? 'pass' : 'FAIL'} — ${c.exactlyOnce.detail}` : 'not run'}; fencing ${c.fencing ? `${c.fencing.passed ? 'pass' : 'FAIL'} — ${c.fencing.detail}` : 'not run'}.`),
+    ...k.clients.filter((c) => c.status === 'failed').map((c) => `- ${c.label} failed: ${c.reason ?? ''}`),
+  ];
 }
 
 // ── 2. pipeline (later) ─────────────────────────────────────────────────────────────────────────
@@ -437,7 +538,13 @@ function profileSection(results: Results): string {
   return lines.join('\n');
 }
 
-export function renderBenchmarks(results: Results, current: Machine, renderedBy: string, pipelineMarkdown?: string): string {
+/** docs/bench/restart.md, written by libs/bench/src/restart.main.ts, or what to run to measure it. */
+function restartSection(restartMarkdown: string | undefined): string {
+  if (restartMarkdown !== undefined) return restartMarkdown.trimEnd();
+  return '## 7. Restart on a long journal: snapshot + tail against the full fold\n\nNot measured yet: `node -r @swc-node/register libs/bench/src/restart.main.ts` writes docs/bench/restart.md (needs the broker and PostgreSQL).';
+}
+
+export function renderBenchmarks(results: Results, current: Machine, renderedBy: string, pipelineMarkdown?: string, restartMarkdown?: string): string {
   return [
     header(results, current, renderedBy),
     '',
@@ -452,6 +559,8 @@ export function renderBenchmarks(results: Results, current: Machine, renderedBy:
     crashSection(results.crash?.data, results.transport?.data, pipelineMarkdown !== undefined && /### 2b\./.test(pipelineMarkdown)),
     '',
     growthSection(results),
+    '',
+    restartSection(restartMarkdown),
     '',
     standing(results, pipelineMarkdown),
     '',

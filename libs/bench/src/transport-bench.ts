@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { Admin, Consumer, Kafka, Message, Producer } from 'kafkajs';
-import { PRODUCERS } from '@ccp/contracts';
-import { DECIDERS, simulate } from '@ccp/engine';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { createTestTopics, deleteTestTopics, kafkaBrokersFromEnv, kafkaFromEnv, producerOf, transactionalProducerOf, uniqueName } from '@ccp/infra-testing';
-import { median } from './timing';
+import type { ClientComparison } from './client-comparison';
+import { batches, bytesOf, type BenchRecord, type PayloadPool, type TransportPayloads } from './journal-payloads';
 
 /**
  * The transport ceiling: raw kafkajs produce and consume of real sealed journal records on the
@@ -32,46 +31,20 @@ export interface TransportResult {
   readonly brokers: string;
   readonly config: TransportConfig;
   /** the payloads: sealed records of all four journals of `scenario` (`records` of them, cycled); sizes are of the messages sent */
-  readonly pool: { records: number; medianBytes: number; p99Bytes: number; maxBytes: number; scenario: string };
+  readonly pool: PayloadPool;
   readonly single: TransportRun;
   readonly batched: TransportRun;
   readonly transactional: TransportRun;
   readonly consumeCommitted: TransportRun;
   readonly endToEnd: TransportRun;
+  /** kafkajs against @platformatic/kafka and @confluentinc/kafka-javascript on the same records (ADR 0011); absent in runs before it */
+  readonly clients?: ClientComparison;
 }
 
-/** Messages from the sealed records of a simulated crash (no allocation basis: those are MBs and chunked later). */
-export function journalPayloads(scenario: unknown, count: number): { messages: Message[]; sizes: number[]; poolSize: number } {
-  const { journals } = simulate(scenario, DECIDERS);
-  if (!journals) throw new Error('simulate ran in memory but returned no journals');
-  const pool: { key: string; value: string }[] = [];
-  for (const p of PRODUCERS) {
-    const sink = journals[p];
-    sink.records.forEach((record, i) => pool.push({ key: record.stream, value: sink.lines[i]! }));
-  }
-  if (pool.length === 0) throw new Error('the payload scenario wrote no records');
-  const messages: Message[] = [];
-  const sizes: number[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const { key, value } = pool[i % pool.length]!;
-    messages.push({ key, value });
-    sizes.push(Buffer.byteLength(value));
-  }
-  return { messages, sizes, poolSize: pool.length };
-}
-
-const bytesOf = (messages: readonly Message[]): number => messages.reduce((sum, m) => sum + Buffer.byteLength(m.value as string), 0);
-
-async function timeProduce(label: string, messages: readonly Message[], produce: () => Promise<void>): Promise<TransportRun> {
+async function timeProduce(label: string, messages: readonly BenchRecord[], produce: () => Promise<void>): Promise<TransportRun> {
   const t0 = performance.now();
   await produce();
   return { label, messages: messages.length, bytes: bytesOf(messages), ms: performance.now() - t0 };
-}
-
-function batches<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** Not a speed limit: a consumer that has seen nothing new for this long is stuck (broker gone, topic deleted), and the run stops. */
@@ -108,9 +81,8 @@ async function countingConsumer(kafka: Kafka, topic: string, expected: number): 
   return { consumer, joined, done };
 }
 
-export async function benchTransport(config: TransportConfig, payloadScenario: unknown, scenarioName: string, log: (s: string) => void): Promise<TransportResult> {
-  const { messages, sizes, poolSize } = journalPayloads(payloadScenario, config.messages);
-  const sorted = [...sizes].sort((a, b) => a - b);
+export async function benchTransport(config: TransportConfig, payloads: TransportPayloads, log: (s: string) => void): Promise<TransportResult> {
+  const messages = payloads.messages.slice(0, config.messages);
   const single = messages.slice(0, config.singleMessages);
   const kafka = kafkaFromEnv('ccp-bench-transport');
   const admin: Admin = kafka.admin();
@@ -177,13 +149,7 @@ export async function benchTransport(config: TransportConfig, payloadScenario: u
     return {
       brokers: kafkaBrokersFromEnv().join(','),
       config,
-      pool: {
-        records: poolSize,
-        medianBytes: median(sorted),
-        p99Bytes: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!,
-        maxBytes: sorted[sorted.length - 1]!,
-        scenario: scenarioName,
-      },
+      pool: payloads.pool,
       single: singleRun,
       batched: batchedRun,
       transactional: txRun,
