@@ -130,20 +130,151 @@ export function parseExpectedHead(text: string): ExpectedHead {
   return { journal: journal as Producer, seq: Number(m[3]), hash: m[2]! };
 }
 
+const REASONS: readonly AnchorReason[] = ['interval', 'default-closed', 'head'];
+const HEX_HASH = /^[0-9a-f]{64}$/;
+const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
+
+/**
+ * Distinct anchors as read — there is one per default closed and journal, tens of thousands at 100k
+ * accounts — each in a few typed-array slots: the hash and signature as bytes, the journal, seq,
+ * reason, validity and where it was read as numbers. An anchor read again (from another file) is
+ * kept once, first origin first, its signature checked once.
+ */
+export class AnchorStore {
+  private size = 0;
+  private journals = new Uint8Array(64);
+  private seqs = new Float64Array(64);
+  private hashes = new Uint8Array(64 * 32);
+  private signatures = new Uint8Array(64 * 64);
+  /** 1 valid, 0 invalid, -1 not checked (no keyring) */
+  private validity = new Int8Array(64);
+  private reasons = new Uint8Array(64);
+  private files = new Uint16Array(64);
+  private lines = new Int32Array(64);
+  private readonly defaultIds: (string | null)[] = [];
+  private readonly occurredAts: string[] = [];
+  /** signatures that are not 86 base64url characters (so not stored as their 64 bytes), by index */
+  private readonly oddSignatures = new Map<number, string>();
+  private readonly labels: string[] = [];
+  /** the first anchor with a given hash prefix, and each anchor's next one with the same prefix */
+  private readonly byHashPrefix = new Map<number, number>();
+  private nextSamePrefix = new Int32Array(64);
+
+  get count(): number {
+    return this.size;
+  }
+
+  /** Index of a label (file name) the origins of anchors read from it name. */
+  label(name: string): number {
+    this.labels.push(name);
+    return this.labels.length - 1;
+  }
+
+  /** The index of this very anchor (journal, seq, hash and signature) if it is stored, else -1. */
+  indexOf(anchor: JournalAnchor): number {
+    const hash = Buffer.from(anchor.hash, 'hex');
+    for (let i = this.byHashPrefix.get(hash.readUIntBE(0, 6)) ?? -1; i >= 0; i = this.nextSamePrefix[i]!) {
+      if (this.seqs[i] === anchor.seq && PRODUCERS[this.journals[i]!] === anchor.journal && this.signatureOf(i) === anchor.signature && this.hashOf(i) === anchor.hash) return i;
+    }
+    return -1;
+  }
+
+  /** Whether the stored anchor's signature verified (null: not checked). */
+  validityOf(index: number): boolean | null {
+    const v = this.validity[index]!;
+    return v < 0 ? null : v === 1;
+  }
+
+  add(anchor: JournalAnchor, file: number, line: number, signatureValid: boolean | null): void {
+    if (!HEX_HASH.test(anchor.hash)) throw new Error('anchor.hash: expected 64 hex digits');
+    if (this.size === this.seqs.length) this.grow();
+    const i = this.size;
+    this.size += 1;
+    this.journals[i] = PRODUCERS.indexOf(anchor.journal);
+    this.seqs[i] = anchor.seq;
+    const hash = Buffer.from(anchor.hash, 'hex');
+    hash.copy(this.hashes, i * 32);
+    if (SIGNATURE.test(anchor.signature) && Buffer.from(anchor.signature, 'base64url').toString('base64url') === anchor.signature) {
+      Buffer.from(anchor.signature, 'base64url').copy(this.signatures, i * 64);
+    } else this.oddSignatures.set(i, anchor.signature);
+    this.validity[i] = signatureValid === null ? -1 : signatureValid ? 1 : 0;
+    this.reasons[i] = REASONS.indexOf(anchor.reason);
+    this.files[i] = file;
+    this.lines[i] = line;
+    this.defaultIds.push(anchor.defaultId);
+    this.occurredAts.push(anchor.occurredAt);
+    const prefix = hash.readUIntBE(0, 6);
+    this.nextSamePrefix[i] = this.byHashPrefix.get(prefix) ?? -1;
+    this.byHashPrefix.set(prefix, i);
+  }
+
+  journalOf(index: number): Producer {
+    return PRODUCERS[this.journals[index]!]!;
+  }
+
+  seqOf(index: number): number {
+    return this.seqs[index]!;
+  }
+
+  hashOf(index: number): string {
+    return Buffer.from(this.hashes.buffer, this.hashes.byteOffset + index * 32, 32).toString('hex');
+  }
+
+  /** Whether the stored anchor's hash is `hash`, without building its hex. */
+  hashIs(index: number, hash: Uint8Array): boolean {
+    return Buffer.compare(Buffer.from(this.hashes.buffer, this.hashes.byteOffset + index * 32, 32), hash) === 0;
+  }
+
+  originOf(index: number): string {
+    return `${this.labels[this.files[index]!]} line ${this.lines[index]! + 1}`;
+  }
+
+  /** The anchor as read, with its origin and validity. */
+  entry(index: number): AnchorEntry {
+    const anchor: JournalAnchor = {
+      journal: this.journalOf(index),
+      seq: this.seqOf(index),
+      hash: this.hashOf(index),
+      signature: this.signatureOf(index),
+      reason: REASONS[this.reasons[index]!]!,
+      defaultId: this.defaultIds[index]!,
+      occurredAt: this.occurredAts[index]!,
+    };
+    return { anchor, origin: this.originOf(index), signatureValid: this.validityOf(index) };
+  }
+
+  private signatureOf(index: number): string {
+    return this.oddSignatures.get(index) ?? Buffer.from(this.signatures.buffer, this.signatures.byteOffset + index * 64, 64).toString('base64url');
+  }
+
+  private grow(): void {
+    const n = this.seqs.length * 2;
+    const bigger = <T extends Uint8Array | Int8Array | Uint16Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, per = 1): T => {
+      const b = make(n * per);
+      b.set(a);
+      return b;
+    };
+    this.journals = bigger(this.journals, (k) => new Uint8Array(k));
+    this.seqs = bigger(this.seqs, (k) => new Float64Array(k));
+    this.hashes = bigger(this.hashes, (k) => new Uint8Array(k), 32);
+    this.signatures = bigger(this.signatures, (k) => new Uint8Array(k), 64);
+    this.validity = bigger(this.validity, (k) => new Int8Array(k));
+    this.reasons = bigger(this.reasons, (k) => new Uint8Array(k));
+    this.files = bigger(this.files, (k) => new Uint16Array(k));
+    this.lines = bigger(this.lines, (k) => new Int32Array(k));
+    this.nextSamePrefix = bigger(this.nextSamePrefix, (k) => new Int32Array(k));
+  }
+}
+
 /**
  * Reads one anchors file (one JSON anchor a line; blank lines and CR endings tolerated — an anchor
- * vouches for itself by its signature). A missing file is a problem of the file as a whole.
+ * vouches for itself by its signature) into `store`, each distinct anchor's signature checked once.
+ * A missing file is a problem of the file as a whole.
  */
-export async function readAnchorFile(
-  path: string,
-  label: string,
-  keyring: JournalKeyring | null,
-  /** signature checks already made (journal|seq|hash|signature → valid): the same anchor held twice is checked once */
-  verified: Map<string, boolean> = new Map(),
-): Promise<{ entries: AnchorEntry[]; problems: AnchorFileProblem[] }> {
-  const entries: AnchorEntry[] = [];
+export async function readAnchorFile(path: string, label: string, keyring: JournalKeyring | null, store: AnchorStore): Promise<AnchorFileProblem[]> {
   const problems: AnchorFileProblem[] = [];
-  if (!existsSync(path)) return { entries, problems: [{ file: label, position: -1, reason: `${label} does not exist` }] };
+  if (!existsSync(path)) return [{ file: label, position: -1, reason: `${label} does not exist` }];
+  const file = store.label(label);
   for await (const line of readRawLines(path)) {
     const text = line.text.endsWith('\r') ? line.text.slice(0, -1) : line.text;
     if (text.trim().length === 0) continue;
@@ -154,15 +285,10 @@ export async function readAnchorFile(
       problems.push({ file: label, position: line.position, reason: `${label} line ${line.position + 1} is not an anchor: ${(error as Error).message}` });
       continue;
     }
-    let signatureValid: boolean | null = null;
-    if (keyring) {
-      const key = `${anchor.journal}|${anchor.seq}|${anchor.hash}|${anchor.signature}`;
-      signatureValid = verified.get(key) ?? verifyHead(keyring, anchor);
-      verified.set(key, signatureValid);
-    }
-    entries.push({ anchor, origin: `${label} line ${line.position + 1}`, signatureValid });
+    if (store.indexOf(anchor) >= 0) continue; // the same signed head from two sources (or twice in one)
+    store.add(anchor, file, line.position, keyring ? verifyHead(keyring, anchor) : null);
   }
-  return { entries, problems };
+  return problems;
 }
 
 /** What an anchor or a pinned head says about the journal as it is now. */
@@ -204,8 +330,10 @@ export interface AnchorFinding {
 
 export interface JournalAnchorResult {
   readonly journal: Producer;
-  /** every anchor and pinned head of this journal, checked */
-  readonly checks: AnchorCheck[];
+  /** how many distinct anchors of this journal were checked */
+  readonly anchorsChecked: number;
+  /** the heads pinned for this journal (--expect-head), checked */
+  readonly expectedHeads: AnchorCheck[];
   /** the latest anchor checked (highest seq; a verified one among equals), or null */
   readonly latest: AnchorCheck | null;
   /** seq of the last record a valid signed head of the owner covers; -1 if none */
@@ -221,19 +349,18 @@ export const signaturePrefix = (signature: string): string => `${signature.slice
  * while streaming it (only the hashes at anchored seqs are kept), then `settle()` it.
  */
 export class AnchorBook {
-  private readonly byJournal = new Map<Producer, AnchorEntry[]>();
+  private readonly byJournal = new Map<Producer, number[]>();
   private readonly expectedByJournal = new Map<Producer, ExpectedHead[]>();
 
-  constructor(entries: readonly AnchorEntry[], expected: readonly ExpectedHead[] = []) {
-    const seen = new Set<string>();
-    for (const e of entries) {
-      const a = e.anchor;
-      const key = `${a.journal}|${a.seq}|${a.hash}|${a.signature}`;
-      if (seen.has(key)) continue; // the same signed head from two sources
-      seen.add(key);
-      const list = this.byJournal.get(a.journal) ?? [];
-      list.push(e);
-      this.byJournal.set(a.journal, list);
+  constructor(
+    private readonly store: AnchorStore,
+    expected: readonly ExpectedHead[] = [],
+  ) {
+    for (let i = 0; i < store.count; i += 1) {
+      const journal = store.journalOf(i);
+      const list = this.byJournal.get(journal) ?? [];
+      list.push(i);
+      this.byJournal.set(journal, list);
     }
     for (const h of expected) {
       const list = this.expectedByJournal.get(h.journal) ?? [];
@@ -243,34 +370,70 @@ export class AnchorBook {
   }
 
   anchorsOf(journal: Producer): readonly AnchorEntry[] {
-    return this.byJournal.get(journal) ?? [];
+    return (this.byJournal.get(journal) ?? []).map((i) => this.store.entry(i));
   }
 
   watch(journal: Producer): JournalAnchorWatch {
-    return new JournalAnchorWatch(journal, this.anchorsOf(journal), this.expectedByJournal.get(journal) ?? []);
+    return new JournalAnchorWatch(journal, this.store, Int32Array.from(this.byJournal.get(journal) ?? []), this.expectedByJournal.get(journal) ?? []);
   }
 }
 
+/** How a record hash observed at a wanted seq is kept: absent, as its 32 bytes, or (not 64 hex digits) as text. */
+const NOT_SEEN = 0;
+const SEEN_BYTES = 1;
+const SEEN_TEXT = 2;
+
+/** One group of checks (anchors with a valid signature, or pinned heads): what its findings need. */
+interface GroupTally {
+  beyond: number;
+  /** the beyond-end check of highest seq (the first such) */
+  lastBeyond: AnchorCheck | null;
+  rewritten: number;
+  /** the hash-mismatch check of lowest seq (the first such) */
+  firstRewritten: AnchorCheck | null;
+  /** the journal-missing check of highest seq (the first such) */
+  lastMissing: AnchorCheck | null;
+}
+
+const emptyTally = (): GroupTally => ({ beyond: 0, lastBeyond: null, rewritten: 0, firstRewritten: null, lastMissing: null });
+
 export class JournalAnchorWatch {
-  private readonly wanted = new Map<number, { hash: string } | null>();
+  /** the wanted seqs, ascending, distinct */
+  private readonly wanted: Float64Array;
+  private readonly seen: Uint8Array;
+  private readonly seenBytes: Uint8Array;
+  private readonly seenText = new Map<number, string>();
 
   constructor(
     readonly journal: Producer,
-    private readonly anchors: readonly AnchorEntry[],
+    private readonly store: AnchorStore,
+    /** this journal's anchors (indices into the store), in the order read */
+    private readonly anchors: Int32Array,
     private readonly expected: readonly ExpectedHead[],
   ) {
-    for (const e of anchors) this.wanted.set(e.anchor.seq, null);
-    for (const h of expected) this.wanted.set(h.seq, null);
+    const seqs = new Set<number>(expected.map((h) => h.seq));
+    for (const i of anchors) seqs.add(store.seqOf(i));
+    this.wanted = Float64Array.from([...seqs].sort((a, b) => a - b));
+    this.seen = new Uint8Array(this.wanted.length);
+    this.seenBytes = new Uint8Array(this.wanted.length * 32);
   }
 
   /** Whether the hash of the record at this index is needed (the caller may skip parsing it otherwise). */
   wants(index: number): boolean {
-    return this.wanted.has(index);
+    return this.slotOf(index) >= 0;
   }
 
   /** The record at `index` (0-based among the journal's records) has this hash. */
   observe(index: number, hash: string): void {
-    if (this.wanted.has(index) && this.wanted.get(index) === null) this.wanted.set(index, { hash });
+    const slot = this.slotOf(index);
+    if (slot < 0 || this.seen[slot] !== NOT_SEEN) return;
+    if (HEX_HASH.test(hash)) {
+      Buffer.from(hash, 'hex').copy(this.seenBytes, slot * 32);
+      this.seen[slot] = SEEN_BYTES;
+    } else {
+      this.seenText.set(slot, hash);
+      this.seen[slot] = SEEN_TEXT;
+    }
   }
 
   /**
@@ -279,43 +442,46 @@ export class JournalAnchorWatch {
    */
   settle(records: number | null, keyringAvailable: boolean): JournalAnchorResult {
     const journal = this.journal;
-    const statusAt = (seq: number, hash: string): AnchorStatus => {
-      if (records === null) return 'journal-missing';
-      if (seq >= records) return 'beyond-end';
-      const seen = this.wanted.get(seq);
-      return seen && seen.hash === hash ? 'verified' : 'hash-mismatch';
-    };
-    const checks: AnchorCheck[] = [];
-    for (const { anchor: a, origin, signatureValid } of this.anchors) {
-      const status: AnchorStatus = signatureValid === null ? 'unchecked' : signatureValid ? statusAt(a.seq, a.hash) : 'signature-invalid';
-      checks.push({ journal, seq: a.seq, hash: a.hash, signature: a.signature, reason: a.reason, defaultId: a.defaultId, origin, signatureValid, status });
-    }
-    for (const h of this.expected) {
-      checks.push({ journal, seq: h.seq, hash: h.hash, signature: null, reason: 'expected', defaultId: null, origin: '--expect-head', signatureValid: null, status: statusAt(h.seq, h.hash) });
-    }
-
     const findings: AnchorFinding[] = [];
-    for (const c of checks.filter((c) => c.status === 'signature-invalid')) {
-      findings.push({ journal, index: -1, field: 'signature', reason: `the anchor of ${journal} seq ${c.seq} (${c.origin}) is not signed by ${journal}'s key: not used` });
+    const anchorsGroup = emptyTally();
+    const pinnedGroup = emptyTally();
+    let signedThrough = -1;
+    let signedOrigin = '';
+    let latest: { index: number; status: AnchorStatus } | null = null;
+    for (const i of this.anchors) {
+      const seq = this.store.seqOf(i);
+      const valid = this.store.validityOf(i);
+      const status: AnchorStatus = valid === null ? 'unchecked' : valid ? this.statusAt(records, seq, (slot) => this.seenIs(slot, i)) : 'signature-invalid';
+      if (status === 'signature-invalid') {
+        findings.push({ journal, index: -1, field: 'signature', reason: `the anchor of ${journal} seq ${seq} (${this.store.originOf(i)}) is not signed by ${journal}'s key: not used` });
+      }
+      if (valid === true) this.tally(anchorsGroup, status, seq, () => this.checkOf(i, status));
+      if (status === 'verified' && seq > signedThrough) {
+        signedThrough = seq;
+        signedOrigin = this.store.originOf(i);
+      }
+      const rank = status === 'verified' ? 1 : 0;
+      if (!latest || seq > this.store.seqOf(latest.index) || (seq === this.store.seqOf(latest.index) && rank > (latest.status === 'verified' ? 1 : 0))) latest = { index: i, status };
     }
+    const expectedHeads = this.expected.map((h) => this.pinnedCheck(h, this.statusAt(records, h.seq, (slot) => this.seenHash(slot) === h.hash)));
+    for (const c of expectedHeads) this.tally(pinnedGroup, c.status, c.seq, () => c);
+
     // anchors with a valid signature, and pinned heads (the auditor's word), each group reported on its own
     const describe = (c: AnchorCheck): string => (c.signature === null ? `expected head at seq ${c.seq} (--expect-head)` : `anchored at seq ${c.seq} (${c.origin})`);
-    const groups = [checks.filter((c) => c.signature !== null && c.signatureValid === true), checks.filter((c) => c.signature === null)];
-    const missing: AnchorCheck[] = [];
-    for (const used of groups) {
-      const noun = used[0]?.signature === null ? 'pinned head(s)' : 'anchor(s)';
-      const beyond = used.filter((c) => c.status === 'beyond-end').sort((x, y) => y.seq - x.seq);
-      if (beyond.length > 0 && records !== null) {
-        const c = beyond[0]!;
-        const more = beyond.length > 1 ? `; ${beyond.length - 1} more ${noun} beyond its end` : '';
+    for (const [group, noun] of [
+      [anchorsGroup, 'anchor(s)'],
+      [pinnedGroup, 'pinned head(s)'],
+    ] as const) {
+      if (group.lastBeyond && records !== null) {
+        const c = group.lastBeyond;
+        const more = group.beyond > 1 ? `; ${group.beyond - 1} more ${noun} beyond its end` : '';
         const end = records === 0 ? `${journal} is empty` : `${journal} ends at seq ${records - 1}`;
         findings.push({ journal, index: records, field: 'seq', reason: `${end}, ${describe(c)}: the journal was truncated${more}` });
       }
-      const rewritten = used.filter((c) => c.status === 'hash-mismatch').sort((x, y) => x.seq - y.seq);
-      if (rewritten.length > 0) {
-        const c = rewritten[0]!;
-        const seen = this.wanted.get(c.seq)?.hash;
-        const more = rewritten.length > 1 ? `; ${rewritten.length - 1} more ${noun} disagree` : '';
+      if (group.firstRewritten) {
+        const c = group.firstRewritten;
+        const seen = this.seenHash(this.slotOf(c.seq));
+        const more = group.rewritten > 1 ? `; ${group.rewritten - 1} more ${noun} disagree` : '';
         findings.push({
           journal,
           index: c.seq,
@@ -323,21 +489,19 @@ export class JournalAnchorWatch {
           reason: `${journal} seq ${c.seq}: ${seen ? `hash ${short(seen)}` : 'an unreadable record'} ≠ ${c.signature === null ? 'expected' : 'anchored'} hash ${short(c.hash)} (${c.origin}): the chain was rewritten${more}`,
         });
       }
-      missing.push(...used.filter((c) => c.status === 'journal-missing'));
     }
+    const missing = [anchorsGroup.lastMissing, pinnedGroup.lastMissing].filter((c): c is AnchorCheck => c !== null);
     const latestMissing = missing.sort((x, y) => y.seq - x.seq)[0];
     if (latestMissing) findings.push({ journal, index: -1, field: 'file', reason: `${journal} journal is missing, ${describe(latestMissing)}` });
 
     // signature coverage: the last record must be a head the owner validly signed
-    const signed = checks.filter((c) => c.signature !== null && c.status === 'verified');
-    const signedThrough = signed.reduce((m, c) => Math.max(m, c.seq), -1);
     if (records !== null && records - 1 > signedThrough) {
       const from = signedThrough + 1;
       const through = records - 1;
       const why = !keyringAvailable
         ? 'there is no keyring to check signatures against'
         : signedThrough >= 0
-          ? `the last valid signed head is at seq ${signedThrough} (${signed.find((c) => c.seq === signedThrough)!.origin})`
+          ? `the last valid signed head is at seq ${signedThrough} (${signedOrigin})`
           : 'no anchor of this journal with a valid signature matches it';
       findings.push({
         journal,
@@ -346,11 +510,73 @@ export class JournalAnchorWatch {
         reason: `${journal} records ${from}..${through} carry no signature of ${journal}'s key (${why})`
       });
     }
+    return {
+      journal,
+      anchorsChecked: this.anchors.length,
+      expectedHeads,
+      latest: latest ? this.checkOf(latest.index, latest.status) : null,
+      signedThrough,
+      findings,
+    };
+  }
 
-    const anchorChecks = checks.filter((c) => c.signature !== null);
-    const rank = (c: AnchorCheck): number => (c.status === 'verified' ? 1 : 0);
-    const latest = anchorChecks.reduce<AnchorCheck | null>((best, c) => (!best || c.seq > best.seq || (c.seq === best.seq && rank(c) > rank(best)) ? c : best), null);
-    return { journal, checks, latest, signedThrough, findings };
+  private statusAt(records: number | null, seq: number, seenMatches: (slot: number) => boolean): AnchorStatus {
+    if (records === null) return 'journal-missing';
+    if (seq >= records) return 'beyond-end';
+    return seenMatches(this.slotOf(seq)) ? 'verified' : 'hash-mismatch';
+  }
+
+  private tally(group: GroupTally, status: AnchorStatus, seq: number, check: () => AnchorCheck): void {
+    if (status === 'beyond-end') {
+      group.beyond += 1;
+      if (!group.lastBeyond || seq > group.lastBeyond.seq) group.lastBeyond = check();
+    } else if (status === 'hash-mismatch') {
+      group.rewritten += 1;
+      if (!group.firstRewritten || seq < group.firstRewritten.seq) group.firstRewritten = check();
+    } else if (status === 'journal-missing') {
+      if (!group.lastMissing || seq > group.lastMissing.seq) group.lastMissing = check();
+    }
+  }
+
+  private checkOf(index: number, status: AnchorStatus): AnchorCheck {
+    const { anchor: a, origin, signatureValid } = this.store.entry(index);
+    return { journal: this.journal, seq: a.seq, hash: a.hash, signature: a.signature, reason: a.reason, defaultId: a.defaultId, origin, signatureValid, status };
+  }
+
+  private pinnedCheck(h: ExpectedHead, status: AnchorStatus): AnchorCheck {
+    return { journal: this.journal, seq: h.seq, hash: h.hash, signature: null, reason: 'expected', defaultId: null, origin: '--expect-head', signatureValid: null, status };
+  }
+
+  /** the slot of a wanted seq, or -1 */
+  private slotOf(seq: number): number {
+    let lo = 0;
+    let hi = this.wanted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.wanted[mid]!;
+      if (v === seq) return mid;
+      if (v < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  private seenHash(slot: number): string | undefined {
+    if (slot < 0) return undefined;
+    switch (this.seen[slot]) {
+      case SEEN_BYTES:
+        return Buffer.from(this.seenBytes.buffer, this.seenBytes.byteOffset + slot * 32, 32).toString('hex');
+      case SEEN_TEXT:
+        return this.seenText.get(slot);
+      default:
+        return undefined;
+    }
+  }
+
+  /** whether the hash observed at the slot is the stored anchor's */
+  private seenIs(slot: number, anchor: number): boolean {
+    if (slot < 0 || this.seen[slot] !== SEEN_BYTES) return false; // an anchor's hash is 64 hex digits: text never matches
+    return this.store.hashIs(anchor, this.seenBytes.subarray(slot * 32, slot * 32 + 32));
   }
 }
 
@@ -362,27 +588,19 @@ export async function readAnchors(
   dir: string,
   anchorFiles: readonly string[],
   keyring: JournalKeyring | null,
-): Promise<{ entries: AnchorEntry[]; problems: AnchorFileProblem[]; directoryHasAnchors: boolean }> {
-  const entries: AnchorEntry[] = [];
+): Promise<{ entries: AnchorStore; problems: AnchorFileProblem[]; directoryHasAnchors: boolean }> {
+  const store = new AnchorStore();
   const problems: AnchorFileProblem[] = [];
-  const verified = new Map<string, boolean>();
   const own = join(dir, ANCHORS_FILE);
   const directoryHasAnchors = existsSync(own);
-  if (directoryHasAnchors) {
-    const r = await readAnchorFile(own, ANCHORS_FILE, keyring, verified);
-    entries.push(...r.entries);
-    problems.push(...r.problems);
-  } else {
+  if (directoryHasAnchors) problems.push(...(await readAnchorFile(own, ANCHORS_FILE, keyring, store)));
+  else {
     problems.push({
       file: ANCHORS_FILE,
       position: -1,
       reason: `${ANCHORS_FILE} is missing from the journal directory: nothing says the journals' owners wrote them (ccp simulate and the Kafka export write it beside the journals)`,
     });
   }
-  for (const file of anchorFiles) {
-    const r = await readAnchorFile(file, file, keyring, verified);
-    entries.push(...r.entries);
-    problems.push(...r.problems);
-  }
-  return { entries, problems, directoryHasAnchors };
+  for (const file of anchorFiles) problems.push(...(await readAnchorFile(file, file, keyring, store)));
+  return { entries: store, problems, directoryHasAnchors };
 }

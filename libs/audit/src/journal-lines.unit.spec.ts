@@ -54,6 +54,17 @@ describe('readRawLines', () => {
       { numRuns: 200 },
     );
   });
+
+  it('a line across chunks reads as in one chunk: its text, and whether its bytes are UTF-8, invalid bytes at the chunk edges included', async () => {
+    const byte = fc.oneof(fc.constantFrom(0x0a, 0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xff, 0xef, 0xbf, 0xbd, 0xf0, 0x9f), fc.integer({ min: 0, max: 255 }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(byte, { maxLength: 40 }), fc.integer({ min: 1, max: 7 }), async (bytes, chunkBytes) => {
+        const content = Buffer.from(bytes);
+        expect(await linesOf(content, chunkBytes)).toEqual(await linesOf(content));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('the canonical form of a line', () => {
