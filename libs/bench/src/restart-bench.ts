@@ -106,11 +106,10 @@ export async function benchRestart(root: string, config: RestartBenchConfig, log
       dataSource,
       snapshotEvery,
       keys: { signer, keyring: keys.keyring },
-      logger: { log: (m) => log(`  [margin] ${new Date().toISOString().slice(11, 23)} ${m}`), error: (m) => log(`  [margin] ${m}`) },
+      logger: { log: (m) => log(`  [margin] ${m}`), error: (m) => log(`  [margin] ${m}`) },
       onFatal: (e) => log(`  [margin] FATAL ${e.message}`),
     });
     const started = performance.now();
-    log(`  [margin] ${new Date().toISOString().slice(11, 23)} start`);
     await runtime.start();
     while (!runtime.status().ready) {
       if (runtime.status().phase === 'failed') throw new Error(`margin failed to start: ${runtime.status().failure}`);
